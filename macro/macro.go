@@ -1,0 +1,518 @@
+package macro
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+	"text/template/parse"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/values"
+)
+
+// The issue codes Resolve reports. They are stable: scripts may match on them.
+const (
+	// CodeUnresolved (warning): a pack, user-macro or variable reference with no value.
+	CodeUnresolved = "macro-unresolved"
+	// CodeDeployTime (info): a known system macro not set in the Context; it is
+	// only known at deployment and renders as "" here.
+	CodeDeployTime = "macro-deploy-time"
+	// CodeUnknownSystem (warning): a system macro Palette does not define.
+	CodeUnknownSystem = "macro-unknown-system"
+	// CodeCycle (error): pack references that lead back to themselves, nest
+	// deeper than MaxDepth, or expand past MaxOutput.
+	CodeCycle = "macro-cycle"
+	// CodeSyntax (error): an unclosed "{{" or a malformed .spectro. reference.
+	CodeSyntax = "macro-syntax"
+	// CodeFunction (error): a pipeline that does not parse or fails to run.
+	CodeFunction = "macro-function"
+	// CodeVarPipeline (error): a pipeline on a profile variable, which Palette does not support.
+	CodeVarPipeline = "macro-var-pipeline"
+	// CodeNotScalar (error): a pack reference to a mapping or a list.
+	CodeNotScalar = "macro-not-scalar"
+)
+
+// MaskText replaces values that Context.Mask hides.
+const MaskText = "********"
+
+// MaxDepth is how deep pack references may lead through one another.
+const MaxDepth = 32
+
+// maxCache is how many distinct pipelines an Engine keeps parsed.
+const maxCache = 4096
+
+// systemKeys are the system macros Palette defines.
+const systemKeys = "user.name user.uid user.email tenant.uid project.name project.uid " +
+	"clusterprofile.name clusterprofile.uid clusterprofile.version cluster.name cluster.uid " +
+	"cloudaccount.name cloudaccount.uid kubernetes.version reverseproxy.server reverseproxy.port " +
+	"reverseproxy.protocol reverseproxy.vhostport cloud.type cloud.region clusterprofile.infra.name " +
+	"clusterprofile.infra.uid clusterprofile.infra.version cluster.kubevip"
+
+// SystemKeys lists the system macros Palette defines (.spectro.system.KEY), in
+// a new slice.
+func SystemKeys() []string { return strings.Fields(systemKeys) }
+
+// IsSystemKey reports whether key is a system macro Palette defines.
+func IsSystemKey(key string) bool {
+	if key == "" || strings.ContainsAny(key, " \t\r\n") {
+		return false
+	}
+	i := strings.Index(systemKeys, key)
+	for i >= 0 {
+		end := i + len(key)
+		if (i == 0 || systemKeys[i-1] == ' ') && (end == len(systemKeys) || systemKeys[end] == ' ') {
+			return true
+		}
+		j := strings.Index(systemKeys[i+1:], key)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// Context holds what macros resolve against.
+type Context struct {
+	// System holds system macro values by key: "cluster.name" -> "prod".
+	System map[string]string
+	// ProjectMacros, TenantMacros and SystemMacros are user macros by scope;
+	// a project macro wins over a tenant one, which wins over a system one.
+	ProjectMacros, TenantMacros, SystemMacros map[string]string
+	// Vars holds cluster profile variable values (after defaults).
+	Vars map[string]string
+	// Packs holds the parsed values of each pack in the profile, by pack name.
+	Packs map[string]*values.Doc
+	// Mask, when non-nil, is consulted for pack references: if it returns true
+	// for (pack, concretePath) the value resolves to MaskText instead, so
+	// secrets never leak through a macro into rendered output.
+	Mask func(pack, path string) bool
+}
+
+// Engine resolves macros. It caches parsed pipelines and is safe for
+// concurrent use; the zero value is not usable, call New.
+type Engine struct {
+	funcs template.FuncMap
+	mu    sync.RWMutex
+	cache map[string]pipeline
+}
+
+type pipeline struct {
+	t   *template.Template
+	err error
+}
+
+// New returns an Engine with Sprig's functions (see the package doc for the
+// few that are left out or bounded).
+func New() *Engine {
+	return &Engine{funcs: funcMap(), cache: map[string]pipeline{}}
+}
+
+// Issue is a problem met while resolving macros.
+type Issue struct {
+	Severity finding.Severity
+	// Code is one of the Code constants.
+	Code string
+	// Ref is the reference concerned, without ".spectro.": "pack.k8s.version".
+	Ref string
+	// Message says what was found; Hint says what to do about it.
+	Message, Hint string
+	// Offset is the byte offset in the input text of the "{{" that the issue
+	// concerns (for issues met inside a referenced pack value, of the
+	// expression that led there).
+	Offset int
+}
+
+// Result is resolved text with what was met on the way.
+type Result struct {
+	// Text is the input with every .spectro. macro replaced by its value.
+	Text string
+	// Issues are in the order of the input.
+	Issues []Issue
+	// Deferred is true when the text holds a known system macro that the
+	// Context does not set: its final value is only known at deployment.
+	Deferred bool
+}
+
+// Resolve replaces the macros in text, which is (part of) the values of pack
+// self. Other {{ }} expressions and all text around them are kept as they are.
+func (e *Engine) Resolve(c *Context, self, text string) Result {
+	if !HasMacro(text) {
+		return Result{Text: text}
+	}
+	if c == nil {
+		c = &Context{}
+	}
+	r := &resolver{e: e, c: c}
+	out := r.text(text, self)
+	return Result{Text: out, Issues: r.issues, Deferred: r.deferred}
+}
+
+// resolver is the state of one Resolve call.
+type resolver struct {
+	e        *Engine
+	c        *Context
+	issues   []Issue
+	deferred bool
+	// origin is the offset of the top-level expression being resolved.
+	origin int
+	// stack holds the pack references being resolved, innermost last.
+	stack []string
+	// memo holds resolved pack values by concrete reference.
+	memo map[string]string
+	// expanded counts the bytes of macro values inserted, against MaxOutput.
+	expanded int
+	tooBig   bool
+	// seen holds the issues reported, to report each once.
+	seen map[Issue]bool
+}
+
+func (r *resolver) add(sev finding.Severity, code, ref, msg, hint string) {
+	if len(r.stack) > 0 {
+		msg += " (in the value of " + r.stack[len(r.stack)-1] + ")"
+	}
+	is := Issue{Severity: sev, Code: code, Ref: ref, Message: msg, Hint: hint, Offset: r.origin}
+	if r.seen == nil {
+		r.seen = map[Issue]bool{}
+	}
+	if r.seen[is] {
+		return
+	}
+	r.seen[is] = true
+	r.issues = append(r.issues, is)
+}
+
+// text resolves every macro in s, the values text of pack self.
+func (r *resolver) text(s, self string) string {
+	exprs, err := Scan(s)
+	var b strings.Builder
+	last, trimNext := 0, false
+	for _, x := range exprs {
+		if x.Kind == KindOther {
+			continue
+		}
+		if len(r.stack) == 0 {
+			r.origin = x.Start
+		}
+		if x.Kind == KindInvalid {
+			r.add(finding.Error, CodeSyntax, x.Ref, "{{ .spectro."+x.Ref+" }}: "+x.Problem, "macros are written {{ .spectro.system.KEY }}, {{ .spectro.pack.PACK.PATH }}, {{ .spectro.macro.NAME }} or {{ .spectro.var.NAME }}, optionally followed by | function args")
+			continue // kept as written
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		seg := s[last:x.Start]
+		if trimNext {
+			seg = strings.TrimLeft(seg, " \t\r\n")
+		}
+		if x.TrimLeft {
+			seg = strings.TrimRight(seg, " \t\r\n")
+		}
+		b.WriteString(seg)
+		b.WriteString(r.grow(x, r.expr(x, self)))
+		last, trimNext = x.End, x.TrimRight
+	}
+	if err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			if len(r.stack) == 0 {
+				r.origin = se.Offset
+			}
+			r.add(finding.Error, CodeSyntax, "", "\"{{\" at byte "+strconv.Itoa(se.Offset)+" is never closed by \"}}\"", "close the expression with }}, or remove the stray {{")
+		}
+	}
+	if last == 0 && b.Len() == 0 && !trimNext {
+		return s
+	}
+	seg := s[last:]
+	if trimNext {
+		seg = strings.TrimLeft(seg, " \t\r\n")
+	}
+	b.WriteString(seg)
+	return b.String()
+}
+
+// expr resolves one macro and applies its pipeline.
+func (r *resolver) expr(x Expr, self string) string {
+	v, masked := r.value(x, self)
+	if x.Pipeline == "" {
+		return v
+	}
+	src := "{{ .spectro." + x.Ref + " | " + x.Pipeline + " }}"
+	if x.Kind == KindVar {
+		r.add(finding.Error, CodeVarPipeline, x.Ref, src+": profile variables do not support functions in Palette",
+			"remove \"| "+x.Pipeline+"\" and put the final value in the variable (its default, or --set var."+x.Path+"=VALUE); use a user macro (.spectro.macro) if you need functions")
+		return v
+	}
+	out, err := r.e.run(x.Pipeline, v)
+	if err != nil {
+		r.add(finding.Error, CodeFunction, x.Ref, src+": "+err.Error(),
+			"use Sprig functions (https://masterminds.github.io/sprig/) with their arguments, e.g. | default \"x\", | upper, | trunc 8, | substr 0 4")
+		return v
+	}
+	if masked {
+		return MaskText
+	}
+	return out
+}
+
+// value resolves the reference of x (without its pipeline). masked reports
+// that the value is MaskText standing for a hidden one.
+func (r *resolver) value(x Expr, self string) (v string, masked bool) {
+	c := r.c
+	macro := "{{ .spectro." + x.Ref + " }}"
+	switch x.Kind {
+	case KindSystem:
+		if v, ok := c.System[x.Path]; ok {
+			return v, false
+		}
+		if IsSystemKey(x.Path) {
+			r.deferred = true
+			r.add(finding.Info, CodeDeployTime, x.Ref, macro+" is only known at deployment; it renders as an empty string here",
+				"pass --set system."+x.Path+"=VALUE to preview it")
+			return "", false
+		}
+		hint := "did you mean .spectro.system." + closest(x.Path, SystemKeys()) + "?"
+		if hint == "did you mean .spectro.system.?" {
+			hint = "the system macros are " + strings.Join(SystemKeys(), ", ")
+		}
+		hint += " (to preview a value anyway: --set system." + x.Path + "=VALUE)"
+		r.add(finding.Warning, CodeUnknownSystem, x.Ref, macro+": Palette has no system macro "+strconv.Quote(x.Path)+"; it renders as an empty string", hint)
+		return "", false
+	case KindMacro:
+		for _, m := range []map[string]string{c.ProjectMacros, c.TenantMacros, c.SystemMacros} {
+			if v, ok := m[x.Path]; ok {
+				return v, false
+			}
+		}
+		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": macro "+strconv.Quote(x.Path)+" is not defined at project, tenant or system scope; it renders as an empty string",
+			"define macro "+x.Path+" at project or tenant scope (Palette: Project/Tenant Settings > Macros)")
+		return "", false
+	case KindVar:
+		if v, ok := c.Vars[x.Path]; ok {
+			return v, false
+		}
+		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
+			"add the variable to the profile's spec.variables or pass --set var."+x.Path+"=VALUE")
+		return "", false
+	}
+	return r.pack(x, self)
+}
+
+// pack resolves a pack reference, following macros in the value it reads.
+func (r *resolver) pack(x Expr, self string) (string, bool) {
+	macro := "{{ .spectro." + x.Ref + " }}"
+	doc := r.c.Packs[x.Pack]
+	if doc == nil {
+		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": pack "+strconv.Quote(x.Pack)+" is not in this profile; it renders as an empty string",
+			"add pack "+x.Pack+" to the profile or fix the pack name"+r.packList())
+		return "", false
+	}
+	ms := doc.Find(x.Path)
+	if len(ms) == 0 {
+		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": pack "+strconv.Quote(x.Pack)+" has no value at "+strconv.Quote(x.Path)+"; it renders as an empty string",
+			"set "+x.Path+" in the values of pack "+x.Pack+", fix the path, or add | default \"VALUE\"")
+		return "", false
+	}
+	m := ms[0]
+	n := values.Deref(m.Node)
+	if n.Kind != yaml.ScalarNode {
+		r.add(finding.Error, CodeNotScalar, x.Ref, macro+": "+x.Path+" in pack "+x.Pack+" is "+values.Describe(n)+", not a single value",
+			"point the reference at a single value inside it, e.g. .spectro.pack."+x.Pack+"."+x.Path+".KEY")
+		return "", false
+	}
+	if r.c.Mask != nil && r.c.Mask(x.Pack, m.Path) {
+		return MaskText, true
+	}
+	if doc.IsUnknown(n) {
+		r.deferred = true
+	}
+	if n.Tag == "!!null" {
+		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": "+x.Path+" in pack "+x.Pack+" is empty (null); it renders as an empty string",
+			"give "+x.Path+" a value in pack "+x.Pack+", or add | default \"VALUE\"")
+		return "", false
+	}
+	if !HasMacro(n.Value) {
+		return n.Value, false
+	}
+	key := "pack." + x.Pack + "." + m.Path
+	if v, ok := r.memo[key]; ok {
+		return v, false
+	}
+	for i, k := range r.stack {
+		if k == key {
+			chain := strings.Join(append(append([]string(nil), r.stack[i:]...), key), " -> ")
+			r.add(finding.Error, CodeCycle, x.Ref, "macro references form a cycle: "+chain+"; the reference renders as an empty string",
+				"break the cycle: make one of these values a literal instead of a macro")
+			return "", false
+		}
+	}
+	if len(r.stack) >= MaxDepth {
+		chain := strings.Join(append(append([]string(nil), r.stack...), key), " -> ")
+		r.add(finding.Error, CodeCycle, x.Ref, "macro references nest deeper than "+strconv.Itoa(MaxDepth)+" levels: "+chain,
+			"shorten the chain of pack references")
+		return "", false
+	}
+	r.stack = append(r.stack, key)
+	v := r.text(n.Value, x.Pack)
+	r.stack = r.stack[:len(r.stack)-1]
+	if r.memo == nil {
+		r.memo = map[string]string{}
+	}
+	r.memo[key] = v
+	return v, false
+}
+
+// grow accounts for v being inserted in the output, refusing it once all
+// the values inserted by this Resolve call (at any depth) pass MaxOutput.
+func (r *resolver) grow(x Expr, v string) string {
+	if r.expanded+len(v) > MaxOutput {
+		if !r.tooBig {
+			r.tooBig = true
+			r.add(finding.Error, CodeCycle, x.Ref, "{{ .spectro."+x.Ref+" }}: macros expand to more than "+strconv.Itoa(MaxOutput)+" bytes in all; the rest render as empty strings",
+				"pack values that reference each other many times multiply: reference fewer values, or produce less with functions")
+		}
+		return ""
+	}
+	r.expanded += len(v)
+	return v
+}
+
+func (r *resolver) packList() string {
+	if len(r.c.Packs) == 0 {
+		return " (the profile has no packs)"
+	}
+	names := make([]string, 0, len(r.c.Packs))
+	for k := range r.c.Packs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if len(names) > 20 {
+		names = append(names[:20], "...")
+	}
+	return " (packs in this profile: " + strings.Join(names, ", ") + ")"
+}
+
+// data is what a pipeline runs on: {{ .V | PIPELINE }}.
+type data struct{ V string }
+
+// run applies a pipeline to v.
+func (e *Engine) run(p, v string) (string, error) {
+	t, err := e.pipeline(p)
+	if err != nil {
+		return "", err
+	}
+	w := limitWriter{max: MaxOutput}
+	if err := t.Execute(&w, data{V: v}); err != nil {
+		if errors.Is(err, errTooBig) {
+			return "", errTooBig
+		}
+		return "", errors.New(plain(err.Error()))
+	}
+	return w.b.String(), nil
+}
+
+// pipeline returns the parsed template for p, from the cache when it can.
+func (e *Engine) pipeline(p string) (*template.Template, error) {
+	e.mu.RLock()
+	pl, ok := e.cache[p]
+	e.mu.RUnlock()
+	if ok {
+		return pl.t, pl.err
+	}
+	t, err := e.parse(p)
+	if err != nil && strings.Contains(p, `\"`) {
+		t, err = e.parse(strings.ReplaceAll(p, `\"`, `"`))
+	}
+	e.mu.Lock()
+	if len(e.cache) < maxCache {
+		e.cache[p] = pipeline{t, err}
+	}
+	e.mu.Unlock()
+	return t, err
+}
+
+func (e *Engine) parse(p string) (*template.Template, error) {
+	if strings.HasSuffix(trimSpace(p), "|") {
+		return nil, errors.New("a function name is missing after the last \"|\"")
+	}
+	t, err := template.New("macro").Funcs(e.funcs).Option("missingkey=error").Parse("{{ .V | " + p + " }}")
+	if err != nil {
+		return nil, errors.New(plain(err.Error()))
+	}
+	if t.Tree == nil || len(t.Tree.Root.Nodes) != 1 || len(t.Templates()) != 1 {
+		return nil, errors.New("the pipeline must be functions only: | fn args | fn args")
+	}
+	if _, ok := t.Tree.Root.Nodes[0].(*parse.ActionNode); !ok {
+		return nil, errors.New("the pipeline must be functions only: | fn args | fn args")
+	}
+	return t, nil
+}
+
+// plain removes text/template's location prefixes, which point into the
+// template built around the pipeline rather than into the user's text.
+func plain(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "template: macro:"); ok {
+		if i := strings.Index(rest, ": "); i >= 0 {
+			msg = rest[i+2:]
+		}
+	}
+	if rest, ok := strings.CutPrefix(msg, `executing "macro" at <`); ok {
+		if i := strings.Index(rest, ">: "); i >= 0 {
+			msg = rest[i+3:]
+		}
+	}
+	return msg
+}
+
+// limitWriter collects output up to max bytes.
+type limitWriter struct {
+	b   strings.Builder
+	max int
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.b.Len()+len(p) > w.max {
+		return 0, errTooBig
+	}
+	return w.b.Write(p)
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is close.
+func closest(s string, cands []string) string {
+	best, bestD := "", 4
+	if len(s) > 64 {
+		return ""
+	}
+	for _, c := range cands {
+		if d := distance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,20 @@
+// Package osimage parses the image references a user puts in a BYOOS ("Bring Your Own OS")
+// cluster profile — the osImageOverride of Palette's generic-byoi pack and the provider
+// image and registry of the edge-native-byoi pack — without contacting any cloud.
+//
+// There is one parser per kind of reference:
+//
+//   - [ParseAMI]: an AWS AMI ID (ami-0f4804aff4cf9c5a2).
+//   - [ParseVHD]: the Azure blob URL of a VHD (https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME.vhd).
+//   - [ParseTemplate]: a vSphere template path or name, or the http(s) URL of an OVA.
+//   - [ParseOCI]: an OCI image reference for an Edge provider image.
+//   - [ParseRegistryHost]: the registry of edge-native-byoi providerCredentials (host[:port][/project]).
+//
+// Each parser returns either the parsed value or a [*Problem]. A Problem carries a stable
+// code (the Code* constants; scripts may match on them), a message that names the value
+// found and what was expected, and a hint that says what to give instead. The parsers
+// never panic, whatever the input, and refuse inputs longer than [MaxLength] bytes.
+//
+// The parsers are pure functions of their input: they keep no state and are safe for
+// concurrent use.
+package osimage

@@ -1,0 +1,198 @@
+package pack
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// NotFoundError is a pack name or tag that a repo does not hold; it lists what it does hold.
+type NotFoundError struct {
+	Repo, Name, Tag string
+	// Versions lists the versions of Name, newest first, when the name exists.
+	Versions []string
+	// Similar lists pack names close to Name when the name does not exist.
+	Similar []string
+}
+
+func (e *NotFoundError) Error() string {
+	if e.Tag == "" || len(e.Versions) == 0 {
+		msg := fmt.Sprintf("%s has no pack named %q", e.Repo, e.Name)
+		if len(e.Similar) > 0 {
+			msg += "; did you mean " + strings.Join(e.Similar, " or ") + "?"
+		}
+		return msg
+	}
+	return fmt.Sprintf("%s has no version of %s matching %q; it has %s", e.Repo, e.Name, e.Tag, strings.Join(e.Versions, ", "))
+}
+
+// Repo is a set of pack versions, such as a registry's, with tag resolution.
+type Repo struct {
+	Name   string
+	byName map[string][]*Pack // newest first
+}
+
+// NewRepo builds a repo from packs; a later pack with the same name and version replaces an earlier one.
+func NewRepo(name string, packs ...*Pack) *Repo {
+	r := &Repo{Name: name, byName: map[string][]*Pack{}}
+	for _, p := range packs {
+		r.Add(p)
+	}
+	return r
+}
+
+// Add puts a pack version into the repo.
+func (r *Repo) Add(p *Pack) {
+	list := r.byName[p.Meta.Name]
+	for i, q := range list {
+		if q.Meta.Version == p.Meta.Version {
+			list[i] = p
+			return
+		}
+	}
+	list = append(list, p)
+	sort.SliceStable(list, func(i, j int) bool { return versionLess(list[j].Meta.Version, list[i].Meta.Version) })
+	r.byName[p.Meta.Name] = list
+}
+
+// Names lists the pack names, sorted.
+func (r *Repo) Names() []string {
+	out := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Versions lists every version of a pack, newest first.
+func (r *Repo) Versions(name string) []*Pack { return r.byName[name] }
+
+// All lists every pack version, by name then newest first.
+func (r *Repo) All() []*Pack {
+	var out []*Pack
+	for _, n := range r.Names() {
+		out = append(out, r.byName[n]...)
+	}
+	return out
+}
+
+// Get resolves a pack by name and tag. The tag is an exact version (1.0.0),
+// a floating tag (1.0.x, 1.x, x), or empty for the newest version.
+func (r *Repo) Get(name, tag string) (*Pack, error) {
+	list := r.byName[name]
+	if len(list) == 0 {
+		return nil, &NotFoundError{Repo: r.Name, Name: name, Tag: tag, Similar: similar(name, r.Names())}
+	}
+	for _, p := range list {
+		if MatchTag(tag, p.Meta.Version) {
+			return p, nil
+		}
+	}
+	vs := make([]string, len(list))
+	for i, p := range list {
+		vs[i] = p.Meta.Version
+	}
+	return nil, &NotFoundError{Repo: r.Name, Name: name, Tag: tag, Versions: vs}
+}
+
+// MatchTag reports whether a version satisfies a tag: an exact version, a
+// floating tag whose x parts match anything (1.0.x), or empty. A leading v
+// on either is ignored, and a group prefix ("LTS__") on the tag is dropped.
+func MatchTag(tag, version string) bool {
+	if i := strings.LastIndex(tag, "__"); i >= 0 {
+		tag = tag[i+2:]
+	}
+	tag = strings.TrimPrefix(strings.TrimSpace(tag), "v")
+	version = strings.TrimPrefix(version, "v")
+	if tag == "" || tag == "x" || tag == "latest" {
+		return true
+	}
+	if !strings.Contains(tag, "x") {
+		return tag == version
+	}
+	ts := strings.Split(tag, ".")
+	core, _, _ := strings.Cut(version, "-")
+	vs := strings.Split(core, ".")
+	for i, t := range ts {
+		if t == "x" || t == "X" || t == "*" {
+			return true
+		}
+		if i >= len(vs) || vs[i] != t {
+			return false
+		}
+	}
+	return len(ts) == len(vs)
+}
+
+// IsFloating reports whether a tag selects a range of versions rather than one.
+func IsFloating(tag string) bool {
+	return tag == "" || strings.ContainsAny(tag, "x*") || tag == "latest"
+}
+
+func versionLess(a, b string) bool {
+	va, ea := semver.NewVersion(a)
+	vb, eb := semver.NewVersion(b)
+	if ea != nil || eb != nil {
+		return a < b
+	}
+	return va.LessThan(vb)
+}
+
+// similar returns names within a small edit distance of name, or sharing a prefix.
+func similar(name string, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || editDistance(n, name) <= 3 {
+			out = append(out, n)
+		}
+	}
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// InRange reports whether version lies within [min, max]; an empty bound is open.
+func InRange(version, min, max string) bool {
+	v, err := semver.NewVersion(version)
+	if err != nil {
+		return false
+	}
+	if min != "" {
+		if lo, err := semver.NewVersion(min); err == nil && v.LessThan(lo) {
+			return false
+		}
+	}
+	if max != "" {
+		if hi, err := semver.NewVersion(max); err == nil && v.GreaterThan(hi) {
+			return false
+		}
+	}
+	return true
+}

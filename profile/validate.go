@@ -1,0 +1,593 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/byoos/byoos/byoi"
+	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/macro"
+	"github.com/byoos/byoos/pack"
+	"github.com/byoos/byoos/values"
+)
+
+// PackSource finds the pack a layer names.
+type PackSource interface {
+	// FindPack returns the pack for a layer, or an error wrapping a
+	// *pack.NotFoundError when there is none.
+	FindPack(ref PackRef) (*pack.Pack, error)
+}
+
+// Repos is a PackSource over in-memory repos, matched by registry uid or name
+// when the layer names one, else searched in order.
+type Repos struct {
+	List []*pack.Repo
+	// UIDs maps a repo name to its registry uid, for layers that name a registry by uid.
+	UIDs map[string]string
+}
+
+// FindPack implements PackSource.
+func (r Repos) FindPack(ref PackRef) (*pack.Pack, error) {
+	tag := ref.Tag
+	if tag == "" {
+		tag = ref.Version
+	}
+	var first error
+	for _, repo := range r.List {
+		if !r.names(repo, ref) {
+			continue
+		}
+		p, err := repo.Get(ref.Name, tag)
+		if err == nil {
+			return p, nil
+		}
+		var nf *pack.NotFoundError
+		if first == nil || (errors.As(err, &nf) && len(nf.Versions) > 0) {
+			first = err
+		}
+	}
+	if first == nil {
+		return nil, fmt.Errorf("no registry matches the layer's registry")
+	}
+	return nil, first
+}
+
+func (r Repos) names(repo *pack.Repo, ref PackRef) bool {
+	uid := ref.RegistryUID
+	name := ""
+	if ref.Registry != nil {
+		if uid == "" {
+			uid = ref.Registry.Metadata.UID
+		}
+		name = ref.Registry.Metadata.Name
+	}
+	if uid != "" && r.UIDs != nil {
+		if want, ok := r.UIDs[repo.Name]; ok && want == uid {
+			return true
+		}
+		if name == "" {
+			return false
+		}
+	}
+	return name == "" || name == repo.Name
+}
+
+// Options are the cluster context and switches for validation and rendering.
+type Options struct {
+	// System holds system macro values (cluster.name, cloud.region, ...), over
+	// those derived from the profile itself.
+	System map[string]string
+	// Vars holds profile variable values, over their defaults.
+	Vars map[string]string
+	// ProjectMacros, TenantMacros and SystemMacros are user macros by scope.
+	ProjectMacros, TenantMacros, SystemMacros map[string]string
+	// AllowEmulator accepts Azure storage emulator blob URLs.
+	AllowEmulator bool
+	// ShowSecrets leaves secret values readable in rendered output.
+	ShowSecrets bool
+}
+
+// Validator runs the validation pipeline. It is safe for concurrent use.
+type Validator struct {
+	Packs  PackSource
+	Engine *macro.Engine
+}
+
+// NewValidator returns a validator over a pack source.
+func NewValidator(src PackSource) *Validator {
+	return &Validator{Packs: src, Engine: macro.New()}
+}
+
+// Layer is one validated layer.
+type Layer struct {
+	Index int
+	Ref   PackRef
+	// Pack is nil when the layer's pack was not found.
+	Pack *pack.Pack
+	// Values is the layer's values as written; Resolved has macros resolved.
+	Values   *values.Doc
+	Resolved *values.Doc
+}
+
+// Result is what validation found and the layers it resolved.
+type Result struct {
+	Findings finding.List
+	Layers   []Layer
+	Context  *macro.Context
+}
+
+// Validate checks a profile document and returns every finding, sorted.
+func (v *Validator) Validate(d *Document, o Options) *Result {
+	r := &Result{}
+	p := &d.Profile
+	t := &p.Spec.Template
+	add := func(f finding.Finding, field string) {
+		if f.File == "" {
+			f.File = d.File
+		}
+		if f.Line == 0 {
+			pos := d.Pos(field)
+			f.Line, f.Column = pos.Line, pos.Column
+		}
+		r.Findings.Add(f)
+	}
+	v.checkHeader(d, add)
+
+	// Layers: pack lookup, layer and cloud type.
+	for i, ref := range t.Packs {
+		field := fmt.Sprintf("spec.template.packs[%d]", i)
+		l := Layer{Index: i, Ref: ref}
+		if strings.TrimSpace(ref.Name) == "" {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-pack-name", Path: field + ".name", Message: "layer has no pack name", Hint: "name the pack, e.g. generic-byoi"}, field)
+			r.Layers = append(r.Layers, l)
+			continue
+		}
+		pk, err := v.Packs.FindPack(ref)
+		if err != nil {
+			var nf *pack.NotFoundError
+			code, hint := "pack-not-found", "use a pack the registry holds (byoos pack list)"
+			fld := field + ".name"
+			if errors.As(err, &nf) && len(nf.Versions) > 0 {
+				code, hint, fld = "pack-tag-unknown", "use one of those versions, or a floating tag such as "+floatingOf(nf.Versions[0]), field+".tag"
+			}
+			add(finding.Finding{Severity: finding.Error, Code: code, Layer: ref.Name, Message: err.Error(), Hint: hint}, fld)
+		} else {
+			l.Pack = pk
+			if ref.Layer != "" && ref.Layer != pk.Meta.Layer {
+				add(finding.Finding{Severity: finding.Error, Code: "profile-layer-mismatch", Layer: ref.Name,
+					Message: fmt.Sprintf("layer is %q but %s is a %s pack", ref.Layer, pk.Ref(), pk.Meta.Layer), Hint: fmt.Sprintf("set layer: %s", pk.Meta.Layer)}, field+".layer")
+			}
+			if t.CloudType != "" && !pk.Meta.Supports(t.CloudType) {
+				add(finding.Finding{Severity: finding.Error, Code: "pack-cloud-type", Layer: ref.Name,
+					Message: fmt.Sprintf("%s supports %s, not the profile's cloud type %s", pk.Ref(), strings.Join(pk.Meta.AllClouds(), ", "), t.CloudType),
+					Hint:    "choose a pack for " + t.CloudType + ", or change the profile's cloudType"}, field+".name")
+			}
+		}
+		r.Layers = append(r.Layers, l)
+	}
+	v.checkLayers(d, r, add)
+	v.checkDependencies(r, add)
+	vars := v.checkVariables(d, o, add)
+
+	r.Context = v.context(d, r, o, vars)
+	v.checkValues(d, r, o)
+	r.Findings.Sort()
+	return r
+}
+
+// checkValues parses every layer's values, resolves their macros, and applies
+// the pack's schema.yaml and the BYOOS rules. Every layer is parsed before any
+// is resolved, so that pack references can read any layer.
+func (v *Validator) checkValues(d *Document, r *Result, o Options) {
+	t := &d.Profile.Spec.Template
+	ctx := r.Context
+	for i := range r.Layers {
+		l := &r.Layers[i]
+		text := l.Ref.Values
+		if strings.TrimSpace(text) == "" && l.Pack != nil {
+			text = string(l.Pack.Values)
+		}
+		doc, err := values.Parse([]byte(text))
+		if err != nil {
+			f := finding.Finding{Severity: finding.Error, Code: "values-invalid", Message: err.Error(), Hint: "fix the YAML at this place"}
+			var pe *values.ParseError
+			if errors.As(err, &pe) {
+				f.Line, f.Column, f.Message = pe.Line, pe.Column, pe.Msg
+			}
+			r.Findings.Add(d.MapValues(i, f))
+			continue
+		}
+		l.Values = doc
+		if l.Ref.Name != "" {
+			ctx.Packs[l.Ref.Name] = doc
+		}
+	}
+	for i := range r.Layers {
+		l := &r.Layers[i]
+		if l.Values == nil {
+			continue
+		}
+		var fl finding.List
+		l.Resolved = v.resolve(ctx, l, &fl)
+		if l.Pack != nil {
+			var sl finding.List
+			if l.Pack.Schema != nil {
+				sl = l.Pack.Schema.Check(l.Resolved, l.Pack.Defaults)
+			}
+			bl := byoi.Check(l.Pack.Meta.Name, t.CloudType, l.Resolved, byoi.Options{AllowEmulator: o.AllowEmulator})
+			fl = append(fl, dedupe(sl, bl)...)
+			fl = append(fl, bl...)
+		}
+		for _, f := range fl {
+			r.Findings.Add(d.MapValues(i, f))
+		}
+	}
+}
+
+// ValidateValues checks a bare values file for one pack on one cloud type:
+// the values steps of Validate, with findings pointing into the file.
+func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud string, o Options) *Result {
+	d := &Document{File: file, valuesPos: []valuesPos{{Exact: true}}}
+	d.Profile.Spec.Template = Template{Type: TypeInfra, CloudType: cloud, Packs: []PackRef{{Name: p.Meta.Name, Layer: p.Meta.Layer, Tag: p.Meta.Version, Version: p.Meta.Version, Values: string(src)}}}
+	r := &Result{Layers: []Layer{{Ref: d.Profile.Spec.Template.Packs[0], Pack: p}}}
+	if strings.TrimSpace(string(src)) == "" {
+		d.Profile.Spec.Template.Packs[0].Values = "{}"
+		r.Layers[0].Ref.Values = "{}"
+	}
+	if !p.Meta.Supports(cloud) {
+		r.Findings.Add(finding.Finding{Severity: finding.Error, Code: "pack-cloud-type", File: file, Layer: p.Meta.Name,
+			Message: fmt.Sprintf("%s supports %s, not %s", p.Ref(), strings.Join(p.Meta.AllClouds(), ", "), cloud), Hint: "choose a pack for " + cloud})
+	}
+	r.Context = v.context(d, r, o, o.Vars)
+	v.checkValues(d, r, o)
+	r.Findings.Sort()
+	return r
+}
+
+// dedupe drops schema findings on paths that a BYOOS rule already reports on.
+func dedupe(schemaFindings, ruleFindings finding.List) finding.List {
+	if len(ruleFindings) == 0 {
+		return schemaFindings
+	}
+	covered := map[string]bool{}
+	for _, f := range ruleFindings {
+		covered[f.Path] = true
+	}
+	out := schemaFindings[:0:0]
+	for _, f := range schemaFindings {
+		if !covered[f.Path] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// resolve returns a copy of the layer's values with every macro resolved,
+// reporting macro issues at the value that holds them.
+func (v *Validator) resolve(ctx *macro.Context, l *Layer, fl *finding.List) *values.Doc {
+	doc := l.Values.Clone()
+	doc.Walk(func(path string, n *yaml.Node) {
+		if !macro.HasMacro(n.Value) {
+			return
+		}
+		res := v.Engine.Resolve(ctx, l.Ref.Name, n.Value)
+		n.Value = res.Text
+		if n.Tag != "!!str" {
+			n.Tag = "!!str"
+		}
+		if res.Deferred {
+			doc.MarkUnknown(n)
+		}
+		for _, is := range res.Issues {
+			col := n.Column
+			if n.Line > 0 && !strings.Contains(n.Value, "\n") {
+				col += is.Offset
+				if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+					col++
+				}
+			}
+			fl.Add(finding.Finding{Severity: is.Severity, Code: is.Code, Path: path, Line: n.Line, Column: col, Message: is.Message, Hint: is.Hint})
+		}
+	})
+	return doc
+}
+
+// context builds the macro context: system values derived from the profile,
+// overridden by the caller's, user macros, variables and every layer's values.
+func (v *Validator) context(d *Document, r *Result, o Options, vars map[string]string) *macro.Context {
+	p := &d.Profile
+	sys := map[string]string{}
+	set := func(k, val string) {
+		if val != "" {
+			sys[k] = val
+		}
+	}
+	set("clusterprofile.name", p.Metadata.Name)
+	set("clusterprofile.uid", p.Metadata.UID)
+	set("clusterprofile.version", p.Spec.Version)
+	set("cloud.type", p.Spec.Template.CloudType)
+	if p.Spec.Template.Type == TypeInfra || p.Spec.Template.Type == TypeCluster {
+		set("clusterprofile.infra.name", p.Metadata.Name)
+		set("clusterprofile.infra.uid", p.Metadata.UID)
+		set("clusterprofile.infra.version", p.Spec.Version)
+	}
+	for _, l := range r.Layers {
+		if l.Pack != nil && l.Pack.Meta.Layer == "k8s" {
+			set("kubernetes.version", l.Pack.Meta.Version)
+		}
+	}
+	for k, val := range o.System {
+		sys[k] = val
+	}
+	return &macro.Context{
+		System:        sys,
+		ProjectMacros: o.ProjectMacros,
+		TenantMacros:  o.TenantMacros,
+		SystemMacros:  o.SystemMacros,
+		Vars:          vars,
+		Packs:         map[string]*values.Doc{},
+	}
+}
+
+func (v *Validator) checkHeader(d *Document, add func(finding.Finding, string)) {
+	p := &d.Profile
+	t := &p.Spec.Template
+	if strings.TrimSpace(p.Metadata.Name) == "" {
+		add(finding.Finding{Severity: finding.Error, Code: "profile-name-required", Path: "metadata.name", Message: "the profile has no name", Hint: "set metadata.name"}, "metadata.name")
+	}
+	if p.Spec.Version != "" {
+		if _, err := semver.StrictNewVersion(p.Spec.Version); err != nil {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-version-invalid", Path: "spec.version",
+				Message: fmt.Sprintf("profile version %q is not MAJOR.MINOR.PATCH", p.Spec.Version), Hint: "use a semantic version such as 1.0.0 or 1.2.3-rc.1, with no leading v"}, "spec.version")
+		}
+	}
+	switch t.Type {
+	case TypeCluster, TypeInfra, TypeAddOn:
+	case "":
+		add(finding.Finding{Severity: finding.Error, Code: "profile-type-required", Path: "spec.template.type", Message: "the profile has no type", Hint: "set spec.template.type to infra, cluster or add-on"}, "spec.template")
+	default:
+		add(finding.Finding{Severity: finding.Error, Code: "profile-type-invalid", Path: "spec.template.type", Message: fmt.Sprintf("profile type %q is not known", t.Type), Hint: "use infra, cluster or add-on"}, "spec.template.type")
+	}
+	switch {
+	case t.CloudType == "":
+		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-required", Path: "spec.template.cloudType", Message: "the profile has no cloud type", Hint: "set spec.template.cloudType, e.g. aws, azure, vsphere or edge-native"}, "spec.template")
+	case !contains(pack.CloudTypes(), t.CloudType):
+		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-invalid", Path: "spec.template.cloudType", Message: fmt.Sprintf("cloud type %q is not known", t.CloudType), Hint: "use one of " + strings.Join(pack.CloudTypes(), ", ")}, "spec.template.cloudType")
+	case t.CloudType == "all" && t.Type != TypeAddOn:
+		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-invalid", Path: "spec.template.cloudType", Message: "cloud type all is only for add-on profiles", Hint: "name the cloud the infrastructure runs on"}, "spec.template.cloudType")
+	}
+	if len(t.Packs) == 0 {
+		add(finding.Finding{Severity: finding.Error, Code: "profile-no-layers", Path: "spec.template.packs", Message: "the profile has no layers", Hint: "add an os layer (generic-byoi or edge-native-byoi) and a k8s layer"}, "spec.template")
+	}
+}
+
+func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding, string)) {
+	t := &d.Profile.Spec.Template
+	var osLayers []int
+	hasK8s := false
+	last, lastName := -1, ""
+	for i, l := range r.Layers {
+		layer := l.Ref.Layer
+		if l.Pack != nil {
+			layer = l.Pack.Meta.Layer
+		}
+		field := fmt.Sprintf("spec.template.packs[%d]", i)
+		rank := pack.LayerRank(layer)
+		if layer == "" {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-required", Layer: l.Ref.Name, Message: "layer has no layer type", Hint: "set layer: os, k8s, cni, csi or addon"}, field)
+			continue
+		}
+		if rank < 0 {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-invalid", Layer: l.Ref.Name, Message: fmt.Sprintf("layer %q is not known", layer), Hint: "use os, k8s, cni, csi or addon"}, field+".layer")
+			continue
+		}
+		switch layer {
+		case "os":
+			osLayers = append(osLayers, i)
+		case "k8s":
+			hasK8s = true
+		}
+		if t.Type == TypeAddOn && layer != "addon" {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-addon-infra-layer", Layer: l.Ref.Name,
+				Message: fmt.Sprintf("an add-on profile holds only add-on layers, and %s is a %s layer", l.Ref.Name, layer), Hint: "make the profile type infra or cluster, or remove the layer"}, field)
+		}
+		if rank < last {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-order", Layer: l.Ref.Name,
+				Message: fmt.Sprintf("%s layer %s comes after %s layer %s", layer, l.Ref.Name, pack.Layers()[last], lastName),
+				Hint:    "order layers os, k8s, cni, csi, then add-ons"}, field)
+		} else {
+			last, lastName = rank, l.Ref.Name
+		}
+	}
+	if t.Type == TypeInfra || t.Type == TypeCluster {
+		switch {
+		case len(osLayers) == 0:
+			add(finding.Finding{Severity: finding.Error, Code: "profile-os-layer-missing", Path: "spec.template.packs", Message: "the profile has no os layer", Hint: "add generic-byoi (aws, azure, vsphere) or edge-native-byoi (edge-native) as the first layer"}, "spec.template.packs")
+		case len(osLayers) > 1:
+			for _, i := range osLayers[1:] {
+				add(finding.Finding{Severity: finding.Error, Code: "profile-os-layer-multiple", Layer: r.Layers[i].Ref.Name,
+					Message: fmt.Sprintf("the profile has %d os layers; a cluster boots exactly one OS", len(osLayers)), Hint: "keep one os layer"}, fmt.Sprintf("spec.template.packs[%d]", i))
+			}
+		}
+		if !hasK8s {
+			add(finding.Finding{Severity: finding.Error, Code: "profile-k8s-layer-missing", Path: "spec.template.packs", Message: "the profile has no k8s layer", Hint: "add a Kubernetes pack (kubernetes, edge-k3s, edge-rke2) after the os layer"}, "spec.template.packs")
+		}
+	}
+}
+
+func (v *Validator) checkDependencies(r *Result, add func(finding.Finding, string)) {
+	present := map[string]*pack.Pack{}
+	for _, l := range r.Layers {
+		if l.Pack != nil {
+			present[l.Pack.Meta.Name] = l.Pack
+		}
+	}
+	for i, l := range r.Layers {
+		if l.Pack == nil || l.Pack.Meta.Constraints == nil {
+			continue
+		}
+		field := fmt.Sprintf("spec.template.packs[%d]", i)
+		for _, dep := range l.Pack.Meta.Constraints.Dependencies {
+			other, ok := present[dep.PackName]
+			bounds := describeBounds(dep.MinVersion, dep.MaxVersion)
+			switch dep.Type {
+			case "required":
+				if !ok {
+					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-missing", Layer: l.Ref.Name,
+						Message: fmt.Sprintf("%s requires %s%s in the profile", l.Pack.Ref(), dep.PackName, bounds), Hint: "add a " + dep.PackName + " layer"}, field)
+					continue
+				}
+				fallthrough
+			case "optional":
+				if ok && (dep.MinVersion != "" || dep.MaxVersion != "") && !pack.InRange(other.Meta.Version, dep.MinVersion, dep.MaxVersion) {
+					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-version", Layer: l.Ref.Name,
+						Message: fmt.Sprintf("%s needs %s%s, and the profile has %s", l.Pack.Ref(), dep.PackName, bounds, other.Meta.Version), Hint: "choose a " + dep.PackName + " version" + bounds}, field)
+				}
+			case "notSupported":
+				if ok && (dep.MinVersion != "" || dep.MaxVersion != "") && pack.InRange(other.Meta.Version, dep.MinVersion, dep.MaxVersion) {
+					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-not-supported", Layer: l.Ref.Name,
+						Message: fmt.Sprintf("%s does not support %s %s%s", l.Pack.Ref(), dep.PackName, other.Meta.Version, bounds), Hint: "choose a " + dep.PackName + " version outside that range"}, field)
+				}
+			}
+		}
+	}
+}
+
+func describeBounds(lo, hi string) string {
+	switch {
+	case lo != "" && hi != "":
+		return fmt.Sprintf(" between %s and %s", lo, hi)
+	case lo != "":
+		return " " + lo + " or later"
+	case hi != "":
+		return " " + hi + " or earlier"
+	}
+	return ""
+}
+
+func floatingOf(version string) string {
+	parts := strings.Split(version, ".")
+	if len(parts) == 3 {
+		return parts[0] + "." + parts[1] + ".x"
+	}
+	return version
+}
+
+var varNameRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]*$`)
+
+// Variable formats, as Palette defines them.
+var variableFormats = []string{"string", "number", "boolean", "ipv4", "ipv4cidr", "ipv6", "version", "base64"}
+
+// checkVariables checks variable definitions and returns the value of each
+// (the caller's, else the default), checked against its format and regex.
+func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Finding, string)) map[string]string {
+	out := map[string]string{}
+	seen := map[string]bool{}
+	for i, vr := range d.Profile.Spec.Variables {
+		field := fmt.Sprintf("spec.variables[%d]", i)
+		path := "spec.variables." + vr.Name
+		bad := func(code, hint, format string, args ...any) {
+			add(finding.Finding{Severity: finding.Error, Code: code, Path: path, Message: fmt.Sprintf(format, args...), Hint: hint}, field)
+		}
+		if !varNameRe.MatchString(vr.Name) {
+			bad("variable-name", "start with a letter; use letters, digits, _ and -", "variable name %q is not valid", vr.Name)
+			continue
+		}
+		if seen[vr.Name] {
+			bad("variable-duplicate", "give each variable a unique name", "variable %q is defined twice", vr.Name)
+			continue
+		}
+		seen[vr.Name] = true
+		format := vr.Format
+		if format == "" {
+			format = "string"
+		}
+		if !contains(variableFormats, format) {
+			bad("variable-format", "use one of "+strings.Join(variableFormats, ", "), "variable %s has format %q, which is not known", vr.Name, vr.Format)
+			continue
+		}
+		var re *regexp.Regexp
+		if vr.Regex != "" {
+			var err error
+			if re, err = regexp.Compile(vr.Regex); err != nil {
+				bad("variable-regex", "write the regex in Go (RE2) syntax", "variable %s has a regex that does not compile: %v", vr.Name, err)
+			}
+		}
+		if vr.InputType == "dropdown" && len(vr.Options) == 0 {
+			bad("variable-options", "add at least one option", "dropdown variable %s has no options", vr.Name)
+		}
+		if (vr.Hidden || vr.Immutable) && vr.Required && vr.DefaultValue == "" {
+			bad("variable-default-required", "give it a default value", "variable %s is required and hidden or read-only, so it needs a default value", vr.Name)
+		}
+		val, given := o.Vars[vr.Name]
+		if !given {
+			val = vr.DefaultValue
+		}
+		if val == "" {
+			if vr.Required && given {
+				bad("variable-required", "give it a value", "variable %s is required", vr.Name)
+			}
+			out[vr.Name] = ""
+			continue
+		}
+		origin := "default value"
+		if given {
+			origin = "value"
+		}
+		if msg := checkVariableFormat(format, val); msg != "" {
+			bad("variable-value", "give a "+format+" value", "variable %s %s %s", vr.Name, origin, maybeMask(vr, msg))
+		} else if re != nil && !re.MatchString(val) {
+			bad("variable-value", "give a value matching "+vr.Regex, "variable %s %s does not match %s", vr.Name, origin, vr.Regex)
+		} else if vr.InputType == "dropdown" && len(vr.Options) > 0 && !hasOption(vr.Options, val) {
+			bad("variable-value", "choose one of the options", "variable %s %s is not one of its options", vr.Name, origin)
+		}
+		out[vr.Name] = val
+	}
+	for k, val := range o.Vars {
+		if _, ok := out[k]; !ok {
+			out[k] = val
+		}
+	}
+	return out
+}
+
+func maybeMask(vr Variable, msg string) string {
+	if vr.IsSensitive {
+		return "is not valid (the value is sensitive and not shown)"
+	}
+	return msg
+}
+
+func hasOption(opts []VariableOption, v string) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SortedKeys returns a map's keys in order.
+func SortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

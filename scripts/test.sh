@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of byoos: formatting, vet, the unit and integration tests, and a
+# short run of every fuzz target. It installs nothing it does not need and cleans
+# up after itself. CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME="${FUZZTIME:-4s}"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 ./...
+
+echo "== fuzz (${FUZZTIME} each)"
+for f in $(grep -l '^func Fuzz' $(find . -name '*_test.go' -not -path './.git/*') | sort); do
+  pkg="./$(dirname "${f#./}")"
+  for target in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)' "$f" | awk '{print $2}'); do
+    echo "-- $pkg $target"
+    go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/byoos-fuzz.log 2>&1 || { cat /tmp/byoos-fuzz.log; exit 1; }
+  done
+done
+
+echo "== all tests passed"
