@@ -24,7 +24,8 @@
 // for byte.
 //
 // Functions that read the machine or the network (env, expandenv,
-// getHostByName) are not available, and functions that can build large
+// getHostByName) or take seconds of CPU a call (derivePassword) are not
+// available, and functions that can build large
 // outputs from small inputs (repeat, until, untilStep, seq, indent, nindent,
 // replace, wrapWith, regexReplaceAll*, rand*) refuse to produce more than
 // MaxOutput bytes.

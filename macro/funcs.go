@@ -19,12 +19,14 @@ const maxList = 100_000
 var errTooBig = fmt.Errorf("the result would be larger than %d bytes", MaxOutput)
 
 // funcMap is Sprig's text function map without the functions that read the
-// machine or the network, and with bounds on those that amplify their input.
+// machine or the network or take seconds of CPU, and with bounds on those
+// that amplify their input.
 func funcMap() template.FuncMap {
 	fm := sprig.TxtFuncMap()
 	delete(fm, "env")
 	delete(fm, "expandenv")
 	delete(fm, "getHostByName")
+	delete(fm, "derivePassword") // scrypt: seconds of CPU a call
 
 	fm["repeat"] = func(count int, str string) (string, error) {
 		if count > 0 && len(str) > 0 && count > MaxOutput/len(str) {
@@ -59,7 +61,7 @@ func funcMap() template.FuncMap {
 		if step < 0 {
 			step = -step
 		}
-		if n, ok := span(start, end, step); !ok || n > maxList {
+		if span(start, end, step) > maxList {
 			return "", fmt.Errorf("seq would list more than %d numbers", maxList)
 		}
 		return seq(params...), nil
@@ -126,20 +128,16 @@ func funcMap() template.FuncMap {
 }
 
 // span counts the numbers from start towards end (exclusive) by step > 0,
-// false if the count does not fit an int.
-func span(start, end, step int) (int, bool) {
+// at most maxList+1.
+func span(start, end, step int) int {
 	if step <= 0 {
-		return 0, true
+		return 0
 	}
 	d := uint64(end) - uint64(start)
 	if end < start {
 		d = uint64(start) - uint64(end)
 	}
-	n := d / uint64(step)
-	if n > maxList {
-		return int(min(n, maxList+1)), true
-	}
-	return int(n), true
+	return int(min(d/uint64(step), maxList+1))
 }
 
 // boundedUntil is Sprig's untilStep without integer overflow and with at most
@@ -153,7 +151,7 @@ func boundedUntil(start, stop, step int) ([]int, error) {
 	if s < 0 {
 		s = -s
 	}
-	if n, _ := span(start, stop, s); n > maxList {
+	if span(start, stop, s) > maxList {
 		return nil, fmt.Errorf("the list would have more than %d items", maxList)
 	}
 	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"text/template"
-	"text/template/parse"
 
 	"gopkg.in/yaml.v3"
 
@@ -59,20 +58,10 @@ func SystemKeys() []string { return strings.Fields(systemKeys) }
 
 // IsSystemKey reports whether key is a system macro Palette defines.
 func IsSystemKey(key string) bool {
-	if key == "" || strings.ContainsAny(key, " \t\r\n") {
-		return false
-	}
-	i := strings.Index(systemKeys, key)
-	for i >= 0 {
-		end := i + len(key)
-		if (i == 0 || systemKeys[i-1] == ' ') && (end == len(systemKeys) || systemKeys[end] == ' ') {
+	for k := range strings.FieldsSeq(systemKeys) {
+		if k == key {
 			return true
 		}
-		j := strings.Index(systemKeys[i+1:], key)
-		if j < 0 {
-			break
-		}
-		i += 1 + j
 	}
 	return false
 }
@@ -100,11 +89,6 @@ type Engine struct {
 	funcs template.FuncMap
 	mu    sync.RWMutex
 	cache map[string]pipeline
-}
-
-type pipeline struct {
-	t   *template.Template
-	err error
 }
 
 // New returns an Engine with Sprig's functions (see the package doc for the
@@ -140,7 +124,15 @@ type Result struct {
 }
 
 // Resolve replaces the macros in text, which is (part of) the values of pack
-// self. Other {{ }} expressions and all text around them are kept as they are.
+// self; self is used in messages, while references to self (as in
+// edge-native-byoi) read c.Packs[self] like any other pack. Other {{ }}
+// expressions and all text around them are kept as they are; trim markers
+// ({{- and -}}) on macros remove the whitespace next to them, as in Go
+// templates.
+//
+// A malformed .spectro. expression is kept as written and reported. A
+// pipeline that fails, or a pipeline on a profile variable, is reported and
+// the value is used without it.
 func (e *Engine) Resolve(c *Context, self, text string) Result {
 	if !HasMacro(text) {
 		return Result{Text: text}
@@ -189,10 +181,15 @@ func (r *resolver) add(sev finding.Severity, code, ref, msg, hint string) {
 
 // text resolves every macro in s, the values text of pack self.
 func (r *resolver) text(s, self string) string {
-	exprs, err := Scan(s)
 	var b strings.Builder
 	last, trimNext := 0, false
-	for _, x := range exprs {
+	var err error
+	for pos := 0; ; {
+		var x Expr
+		x, pos, err = scanNext(s, pos)
+		if pos < 0 {
+			break
+		}
 		if x.Kind == KindOther {
 			continue
 		}
@@ -243,15 +240,14 @@ func (r *resolver) expr(x Expr, self string) string {
 	if x.Pipeline == "" {
 		return v
 	}
-	src := "{{ .spectro." + x.Ref + " | " + x.Pipeline + " }}"
 	if x.Kind == KindVar {
-		r.add(finding.Error, CodeVarPipeline, x.Ref, src+": profile variables do not support functions in Palette",
+		r.add(finding.Error, CodeVarPipeline, x.Ref, source(x)+": profile variables do not support functions in Palette",
 			"remove \"| "+x.Pipeline+"\" and put the final value in the variable (its default, or --set var."+x.Path+"=VALUE); use a user macro (.spectro.macro) if you need functions")
 		return v
 	}
 	out, err := r.e.run(x.Pipeline, v)
 	if err != nil {
-		r.add(finding.Error, CodeFunction, x.Ref, src+": "+err.Error(),
+		r.add(finding.Error, CodeFunction, x.Ref, source(x)+": "+err.Error(),
 			"use Sprig functions (https://masterminds.github.io/sprig/) with their arguments, e.g. | default \"x\", | upper, | trunc 8, | substr 0 4")
 		return v
 	}
@@ -265,7 +261,6 @@ func (r *resolver) expr(x Expr, self string) string {
 // that the value is MaskText standing for a hidden one.
 func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 	c := r.c
-	macro := "{{ .spectro." + x.Ref + " }}"
 	switch x.Kind {
 	case KindSystem:
 		if v, ok := c.System[x.Path]; ok {
@@ -273,7 +268,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 		}
 		if IsSystemKey(x.Path) {
 			r.deferred = true
-			r.add(finding.Info, CodeDeployTime, x.Ref, macro+" is only known at deployment; it renders as an empty string here",
+			r.add(finding.Info, CodeDeployTime, x.Ref, ref(x)+" is only known at deployment; it renders as an empty string here",
 				"pass --set system."+x.Path+"=VALUE to preview it")
 			return "", false
 		}
@@ -282,7 +277,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 			hint = "the system macros are " + strings.Join(SystemKeys(), ", ")
 		}
 		hint += " (to preview a value anyway: --set system." + x.Path + "=VALUE)"
-		r.add(finding.Warning, CodeUnknownSystem, x.Ref, macro+": Palette has no system macro "+strconv.Quote(x.Path)+"; it renders as an empty string", hint)
+		r.add(finding.Warning, CodeUnknownSystem, x.Ref, ref(x)+": Palette has no system macro "+strconv.Quote(x.Path)+"; it renders as an empty string", hint)
 		return "", false
 	case KindMacro:
 		for _, m := range []map[string]string{c.ProjectMacros, c.TenantMacros, c.SystemMacros} {
@@ -290,39 +285,48 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 				return v, false
 			}
 		}
-		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": macro "+strconv.Quote(x.Path)+" is not defined at project, tenant or system scope; it renders as an empty string",
+		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": macro "+strconv.Quote(x.Path)+" is not defined at project, tenant or system scope; it renders as an empty string",
 			"define macro "+x.Path+" at project or tenant scope (Palette: Project/Tenant Settings > Macros)")
 		return "", false
 	case KindVar:
 		if v, ok := c.Vars[x.Path]; ok {
 			return v, false
 		}
-		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
+		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
 			"add the variable to the profile's spec.variables or pass --set var."+x.Path+"=VALUE")
 		return "", false
 	}
 	return r.pack(x, self)
 }
 
+// ref writes the reference of x as a macro, for messages.
+func ref(x Expr) string { return "{{ .spectro." + x.Ref + " }}" }
+
+// source writes x with its pipeline, for messages.
+func source(x Expr) string { return "{{ .spectro." + x.Ref + " | " + x.Pipeline + " }}" }
+
 // pack resolves a pack reference, following macros in the value it reads.
 func (r *resolver) pack(x Expr, self string) (string, bool) {
-	macro := "{{ .spectro." + x.Ref + " }}"
 	doc := r.c.Packs[x.Pack]
 	if doc == nil {
-		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": pack "+strconv.Quote(x.Pack)+" is not in this profile; it renders as an empty string",
+		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" is not in this profile; it renders as an empty string",
 			"add pack "+x.Pack+" to the profile or fix the pack name"+r.packList())
 		return "", false
 	}
 	ms := doc.Find(x.Path)
 	if len(ms) == 0 {
-		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": pack "+strconv.Quote(x.Pack)+" has no value at "+strconv.Quote(x.Path)+"; it renders as an empty string",
-			"set "+x.Path+" in the values of pack "+x.Pack+", fix the path, or add | default \"VALUE\"")
+		where := "the values of pack " + x.Pack
+		if x.Pack == self {
+			where = "these values (pack " + x.Pack + ")"
+		}
+		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" has no value at "+strconv.Quote(x.Path)+"; it renders as an empty string",
+			"set "+x.Path+" in "+where+", fix the path, or add | default \"VALUE\"")
 		return "", false
 	}
 	m := ms[0]
 	n := values.Deref(m.Node)
 	if n.Kind != yaml.ScalarNode {
-		r.add(finding.Error, CodeNotScalar, x.Ref, macro+": "+x.Path+" in pack "+x.Pack+" is "+values.Describe(n)+", not a single value",
+		r.add(finding.Error, CodeNotScalar, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is "+values.Describe(n)+", not a single value",
 			"point the reference at a single value inside it, e.g. .spectro.pack."+x.Pack+"."+x.Path+".KEY")
 		return "", false
 	}
@@ -333,7 +337,7 @@ func (r *resolver) pack(x Expr, self string) (string, bool) {
 		r.deferred = true
 	}
 	if n.Tag == "!!null" {
-		r.add(finding.Warning, CodeUnresolved, x.Ref, macro+": "+x.Path+" in pack "+x.Pack+" is empty (null); it renders as an empty string",
+		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is empty (null); it renders as an empty string",
 			"give "+x.Path+" a value in pack "+x.Pack+", or add | default \"VALUE\"")
 		return "", false
 	}
@@ -396,91 +400,6 @@ func (r *resolver) packList() string {
 		names = append(names[:20], "...")
 	}
 	return " (packs in this profile: " + strings.Join(names, ", ") + ")"
-}
-
-// data is what a pipeline runs on: {{ .V | PIPELINE }}.
-type data struct{ V string }
-
-// run applies a pipeline to v.
-func (e *Engine) run(p, v string) (string, error) {
-	t, err := e.pipeline(p)
-	if err != nil {
-		return "", err
-	}
-	w := limitWriter{max: MaxOutput}
-	if err := t.Execute(&w, data{V: v}); err != nil {
-		if errors.Is(err, errTooBig) {
-			return "", errTooBig
-		}
-		return "", errors.New(plain(err.Error()))
-	}
-	return w.b.String(), nil
-}
-
-// pipeline returns the parsed template for p, from the cache when it can.
-func (e *Engine) pipeline(p string) (*template.Template, error) {
-	e.mu.RLock()
-	pl, ok := e.cache[p]
-	e.mu.RUnlock()
-	if ok {
-		return pl.t, pl.err
-	}
-	t, err := e.parse(p)
-	if err != nil && strings.Contains(p, `\"`) {
-		t, err = e.parse(strings.ReplaceAll(p, `\"`, `"`))
-	}
-	e.mu.Lock()
-	if len(e.cache) < maxCache {
-		e.cache[p] = pipeline{t, err}
-	}
-	e.mu.Unlock()
-	return t, err
-}
-
-func (e *Engine) parse(p string) (*template.Template, error) {
-	if strings.HasSuffix(trimSpace(p), "|") {
-		return nil, errors.New("a function name is missing after the last \"|\"")
-	}
-	t, err := template.New("macro").Funcs(e.funcs).Option("missingkey=error").Parse("{{ .V | " + p + " }}")
-	if err != nil {
-		return nil, errors.New(plain(err.Error()))
-	}
-	if t.Tree == nil || len(t.Tree.Root.Nodes) != 1 || len(t.Templates()) != 1 {
-		return nil, errors.New("the pipeline must be functions only: | fn args | fn args")
-	}
-	if _, ok := t.Tree.Root.Nodes[0].(*parse.ActionNode); !ok {
-		return nil, errors.New("the pipeline must be functions only: | fn args | fn args")
-	}
-	return t, nil
-}
-
-// plain removes text/template's location prefixes, which point into the
-// template built around the pipeline rather than into the user's text.
-func plain(msg string) string {
-	if rest, ok := strings.CutPrefix(msg, "template: macro:"); ok {
-		if i := strings.Index(rest, ": "); i >= 0 {
-			msg = rest[i+2:]
-		}
-	}
-	if rest, ok := strings.CutPrefix(msg, `executing "macro" at <`); ok {
-		if i := strings.Index(rest, ">: "); i >= 0 {
-			msg = rest[i+3:]
-		}
-	}
-	return msg
-}
-
-// limitWriter collects output up to max bytes.
-type limitWriter struct {
-	b   strings.Builder
-	max int
-}
-
-func (w *limitWriter) Write(p []byte) (int, error) {
-	if w.b.Len()+len(p) > w.max {
-		return 0, errTooBig
-	}
-	return w.b.Write(p)
 }
 
 // closest returns the candidate nearest to s by edit distance, if it is close.

@@ -69,11 +69,23 @@ func HasMacro(s string) bool { return strings.Contains(s, "{{") }
 // *SyntaxError with its offset.
 func Scan(text string) ([]Expr, error) {
 	var out []Expr
-	pos := 0
+	for pos := 0; ; {
+		x, next, err := scanNext(text, pos)
+		if next < 0 || err != nil {
+			return out, err
+		}
+		out = append(out, x)
+		pos = next
+	}
+}
+
+// scanNext finds the first expression at or after pos. It returns next < 0
+// when there is none, with a *SyntaxError if a "{{" is never closed.
+func scanNext(text string, pos int) (x Expr, next int, err error) {
 	for {
 		i := strings.Index(text[pos:], "{{")
 		if i < 0 {
-			return out, nil
+			return Expr{}, -1, nil
 		}
 		start := pos + i
 		end, restart := closeAction(text, start+2)
@@ -82,10 +94,9 @@ func Scan(text string) ([]Expr, error) {
 			continue
 		}
 		if end < 0 {
-			return out, &SyntaxError{Offset: start, Msg: `"{{" is never closed by "}}"`}
+			return Expr{}, -1, &SyntaxError{Offset: start, Msg: `"{{" is never closed by "}}"`}
 		}
-		out = append(out, parseExpr(text, start, end))
-		pos = end
+		return parseExpr(text, start, end), end, nil
 	}
 }
 

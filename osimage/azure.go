@@ -17,11 +17,16 @@ type AzureOptions struct {
 
 // The clouds a VHD blob URL can belong to (VHD.Cloud).
 const (
-	CloudPublic       = "public"
-	CloudChina        = "china"
+	// CloudPublic is Azure's public cloud: ACCOUNT.blob.core.windows.net.
+	CloudPublic = "public"
+	// CloudChina is Azure China (21Vianet): ACCOUNT.blob.core.chinacloudapi.cn.
+	CloudChina = "china"
+	// CloudUSGovernment is Azure Government: ACCOUNT.blob.core.usgovcloudapi.net.
 	CloudUSGovernment = "usgovernment"
-	CloudGermany      = "germany"
-	CloudEmulator     = "emulator"
+	// CloudGermany is the (retired) Azure Germany cloud: ACCOUNT.blob.core.cloudapi.de.
+	CloudGermany = "germany"
+	// CloudEmulator is a storage emulator (Azurite) reached by a path-style URL.
+	CloudEmulator = "emulator"
 )
 
 // VHD is a parsed Azure blob URL of a VHD.
@@ -167,12 +172,8 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	if p := vhdExtensionProblem(s, blob); p != nil {
 		return VHD{}, p
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		p := newProblem(CodeAzureVHDMalformed,
-			fmt.Sprintf("the query string of the VHD URL %s cannot be parsed (%s); expected an optional SAS token such as ?sv=…&sig=….", quote(s), plainURLError(err)),
-			"Copy the SAS URL again from the Azure portal (Generate SAS) or `az storage blob generate-sas --full-uri`, without editing the query string.")
-		p.err = fmt.Errorf("parse VHD URL query: %w", err)
+	hasSAS, p := scanQuery(s, u.RawQuery)
+	if p != nil {
 		return VHD{}, p
 	}
 	return VHD{
@@ -182,8 +183,27 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 		Blob:      blob,
 		Cloud:     cloud,
 		Host:      host,
-		HasSAS:    q.Get("sig") != "",
+		HasSAS:    hasSAS,
 	}, nil
+}
+
+// scanQuery checks the percent-escapes of the raw query string of the VHD URL s and
+// reports whether it carries a shared access signature: a non-empty "sig" parameter.
+func scanQuery(s, raw string) (hasSAS bool, p *Problem) {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '%' && (i+2 >= len(raw) || !isHexByte(raw[i+1]) || !isHexByte(raw[i+2])) {
+			bad := raw[i:min(i+3, len(raw))]
+			return false, newProblem(CodeAzureVHDMalformed,
+				fmt.Sprintf("the query string of the VHD URL %s has the bad percent-escape %s; expected an optional SAS token such as ?sv=…&sig=….", quote(s), quote(bad)),
+				"Copy the SAS URL again from the Azure portal (Generate SAS) or from `az storage blob generate-sas --full-uri`, without editing the query string.")
+		}
+	}
+	for param := range strings.SplitSeq(raw, "&") {
+		if k, v, _ := strings.Cut(param, "="); k == "sig" && v != "" {
+			hasSAS = true
+		}
+	}
+	return hasSAS, nil
 }
 
 // blobEndpoint splits a lower-case host name on an Azure Blob storage endpoint suffix,
@@ -250,12 +270,8 @@ func parseEmulatorVHD(s string, u *url.URL, host string) (VHD, *Problem) {
 	if p := vhdExtensionProblem(s, blob); p != nil {
 		return VHD{}, p
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		p := newProblem(CodeAzureVHDMalformed,
-			fmt.Sprintf("the query string of the VHD URL %s cannot be parsed (%s); expected an optional SAS token such as ?sv=…&sig=….", quote(s), plainURLError(err)),
-			"Generate the SAS URL again, without editing the query string.")
-		p.err = fmt.Errorf("parse VHD URL query: %w", err)
+	hasSAS, p := scanQuery(s, u.RawQuery)
+	if p != nil {
 		return VHD{}, p
 	}
 	return VHD{
@@ -265,7 +281,7 @@ func parseEmulatorVHD(s string, u *url.URL, host string) (VHD, *Problem) {
 		Blob:      blob,
 		Cloud:     CloudEmulator,
 		Host:      host,
-		HasSAS:    q.Get("sig") != "",
+		HasSAS:    hasSAS,
 	}, nil
 }
 

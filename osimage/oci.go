@@ -122,7 +122,13 @@ func ParseOCI(s string) (OCI, *Problem) {
 		return OCI{}, ociInvalid(s, reason, nil)
 	}
 
-	ref, err := name.ParseReference(s)
+	var ref name.Reference
+	var err error
+	if hasDigest {
+		ref, err = name.NewDigest(s)
+	} else {
+		ref, err = name.NewTag(s)
+	}
 	if err != nil {
 		return OCI{}, ociInvalid(s, "the reference parser rejects it: "+strings.ToValidUTF8(err.Error(), "\uFFFD"), err)
 	}

@@ -18,26 +18,25 @@ type RegistryHost struct {
 	Project string
 }
 
-// String formats the registry as host[:port][/project], bracketing an IPv6 host.
-func (r RegistryHost) String() string {
-	var b strings.Builder
-	b.Grow(len(r.Host) + len(r.Port) + len(r.Project) + 4)
-	if strings.IndexByte(r.Host, ':') >= 0 {
-		b.WriteByte('[')
-		b.WriteString(r.Host)
-		b.WriteByte(']')
-	} else {
-		b.WriteString(r.Host)
+// HostPort formats the registry's authority as host[:port], bracketing an IPv6 host, the
+// form an image reference's registry takes (compare with OCI.Registry).
+func (r RegistryHost) HostPort() string {
+	host := r.Host
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
 	}
 	if r.Port != "" {
-		b.WriteByte(':')
-		b.WriteString(r.Port)
+		return host + ":" + r.Port
 	}
+	return host
+}
+
+// String formats the registry as host[:port][/project], bracketing an IPv6 host.
+func (r RegistryHost) String() string {
 	if r.Project != "" {
-		b.WriteByte('/')
-		b.WriteString(r.Project)
+		return r.HostPort() + "/" + r.Project
 	}
-	return b.String()
+	return r.HostPort()
 }
 
 // registryShape describes the accepted forms, for messages.

@@ -110,6 +110,8 @@ type Layer struct {
 	Ref   PackRef
 	// Pack is nil when the layer's pack was not found.
 	Pack *pack.Pack
+	// Defaulted is true when the layer sets no values and the pack's defaults stand in.
+	Defaulted bool
 	// Values is the layer's values as written; Resolved has macros resolved.
 	Values   *values.Doc
 	Resolved *values.Doc
@@ -192,6 +194,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 		text := l.Ref.Values
 		if strings.TrimSpace(text) == "" && l.Pack != nil {
 			text = string(l.Pack.Values)
+			l.Defaulted = true
 		}
 		doc, err := values.Parse([]byte(text))
 		if err != nil {
@@ -200,7 +203,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 			if errors.As(err, &pe) {
 				f.Line, f.Column, f.Message = pe.Line, pe.Column, pe.Msg
 			}
-			r.Findings.Add(d.MapValues(i, f))
+			r.Findings.Add(v.place(d, l, f))
 			continue
 		}
 		l.Values = doc
@@ -225,9 +228,21 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 			fl = append(fl, bl...)
 		}
 		for _, f := range fl {
-			r.Findings.Add(d.MapValues(i, f))
+			r.Findings.Add(v.place(d, l, f))
 		}
 	}
+}
+
+// place points a finding about a layer's values into the document. Findings
+// in a pack's default values (the layer sets none) point at the layer itself.
+func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Finding {
+	if !l.Defaulted {
+		return d.MapValues(l.Index, f)
+	}
+	pos := d.Pos(fmt.Sprintf("spec.template.packs[%d]", l.Index))
+	f.Layer, f.File, f.Line, f.Column = l.Ref.Name, d.File, pos.Line, pos.Column
+	f.Message += " (in the pack's default values: this layer sets none)"
+	return f
 }
 
 // ValidateValues checks a bare values file for one pack on one cloud type:
@@ -370,7 +385,7 @@ func (v *Validator) checkHeader(d *Document, add func(finding.Finding, string)) 
 func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding, string)) {
 	t := &d.Profile.Spec.Template
 	var osLayers []int
-	hasK8s := false
+	hasK8s, unknown := false, false
 	last, lastName := -1, ""
 	for i, l := range r.Layers {
 		layer := l.Ref.Layer
@@ -379,6 +394,10 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 		}
 		field := fmt.Sprintf("spec.template.packs[%d]", i)
 		rank := pack.LayerRank(layer)
+		if layer == "" && l.Pack == nil {
+			unknown = true // already reported: its pack was not found
+			continue
+		}
 		if layer == "" {
 			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-required", Layer: l.Ref.Name, Message: "layer has no layer type", Hint: "set layer: os, k8s, cni, csi or addon"}, field)
 			continue
@@ -407,7 +426,7 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 	}
 	if t.Type == TypeInfra || t.Type == TypeCluster {
 		switch {
-		case len(osLayers) == 0:
+		case len(osLayers) == 0 && !unknown:
 			add(finding.Finding{Severity: finding.Error, Code: "profile-os-layer-missing", Path: "spec.template.packs", Message: "the profile has no os layer", Hint: "add generic-byoi (aws, azure, vsphere) or edge-native-byoi (edge-native) as the first layer"}, "spec.template.packs")
 		case len(osLayers) > 1:
 			for _, i := range osLayers[1:] {
@@ -415,7 +434,7 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 					Message: fmt.Sprintf("the profile has %d os layers; a cluster boots exactly one OS", len(osLayers)), Hint: "keep one os layer"}, fmt.Sprintf("spec.template.packs[%d]", i))
 			}
 		}
-		if !hasK8s {
+		if !hasK8s && !unknown {
 			add(finding.Finding{Severity: finding.Error, Code: "profile-k8s-layer-missing", Path: "spec.template.packs", Message: "the profile has no k8s layer", Hint: "add a Kubernetes pack (kubernetes, edge-k3s, edge-rke2) after the os layer"}, "spec.template.packs")
 		}
 	}

@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/byoos/byoos/values"
 )
 
 func TestParseFormat(t *testing.T) {
@@ -169,13 +172,29 @@ func TestFormatCheck(t *testing.T) {
 }
 
 func TestFormatCheckIsBoundedOnHostileValues(t *testing.T) {
-	f, err := ParseFormat("${string:/b$/}a${string:/b$/}a${string:/^x/}")
-	if err != nil {
-		t.Fatal(err)
+	formats := []string{
+		"${string:/(a|b|c|d|e|f|g)*(x|y)?(a|b|aa|ab|ba)*[a-z]{1,40}$/}a${string:/(a|b|c|d|e)*x?$/}a${number}b",
+		"${string}a${string}a${number}b",
+		"${string}${string}${string}${number}b",
+		"${string:/^a*$/}${string:/^a*$/}${string:/^a*$/}${number}b",
+		"${number}a${number}b",
+		"${list:[a,aa,aaa]}${list:[a,aa,aaa]}${list:[a,aa,aaa]}${number}b",
 	}
-	v := strings.Repeat("a", 20000)
-	if err := f.Check(v); err == nil {
-		t.Fatal("a value of only a's matched a format that needs b and x")
+	for _, fm := range formats {
+		f, err := ParseFormat(fm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{100, 10_000, values.MaxBytes} {
+			v := strings.Repeat("a", n) + "b"
+			start := time.Now()
+			if err := f.Check(v); err == nil {
+				t.Errorf("%d a's and a b matched %q", n, fm)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("checking %d bytes against %q took %v", n, fm, d)
+			}
+		}
 	}
 }
 

@@ -411,8 +411,12 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 			return
 		}
 		if err := f.Check(n.Value); err != nil {
-			c.add(CodeFormat, m.Path, n, c.hint("set "+m.Path+" to "+f.describe()),
-				"%s is %s, expected %s", m.Path, c.found(n), f.describe())
+			exp := f.describe()
+			if ce, ok := err.(*CheckError); ok {
+				exp = ce.Expected
+			}
+			c.add(CodeFormat, m.Path, n, c.hint(f.hint()),
+				"%s is %s, expected %s", m.Path, c.found(n), exp)
 		}
 		return
 	}
@@ -539,6 +543,12 @@ func describeEmpty(n *yaml.Node) string {
 		return "an empty list"
 	case yaml.MappingNode:
 		return "an empty mapping"
+	}
+	if n.Tag == "!!str" {
+		if n.Value == "" {
+			return "an empty string"
+		}
+		return "blank (" + strconv.Quote(n.Value) + ")"
 	}
 	return values.Describe(n)
 }

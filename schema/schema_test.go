@@ -227,7 +227,13 @@ func TestCheck(t *testing.T) {
 			name:   "a required empty string is reported",
 			schema: "a:\n  schema: '{{ required | format \"${string}\" }}'\n",
 			values: "a: \"\"\n",
-			want:   []want{{Code: CodeRequired, Path: "a", Line: 1, Column: 4, Message: `a is the string "", but it is required`}},
+			want:   []want{{Code: CodeRequired, Path: "a", Line: 1, Column: 4, Message: "a is an empty string, but it is required"}},
+		},
+		{
+			name:   "a required value of only spaces is reported",
+			schema: "a:\n  schema: '{{ required }}'\n",
+			values: "a: \"  \"\n",
+			want:   []want{{Code: CodeRequired, Path: "a", Line: 1, Column: 4, Message: `a is blank ("  "), but it is required`}},
 		},
 		{
 			name:   "a required empty list is reported",
@@ -508,7 +514,7 @@ func TestCheck(t *testing.T) {
 			want: []want{
 				{Code: CodeFormat, Path: "registry.addresses[1]", Line: 4, Column: 5,
 					Message: `registry.addresses[1] is the string "10.10.10.10-10.10.10.255", expected text in the form "${ipv4} - ${ipv4}" (spaces and punctuation exactly as shown)`,
-					Hint:    "the pack says: ip pool range"},
+					Hint:    `write it in the form ${ipv4} - ${ipv4} exactly, spaces included, e.g. "10.0.0.1 - 10.0.0.1"; the pack says: ip pool range`},
 				{Code: CodeFormat, Path: "registry.addresses[2]", Line: 5, Column: 5},
 			},
 		},
@@ -568,7 +574,8 @@ func TestCheck(t *testing.T) {
 			name:   "a string pair with a bad size is a format error",
 			schema: "storageType:\n  schema: '{{ required | format \"${string}, ${string:/size=\\d+/}\" }}'\n",
 			values: "storageType: type-zeroedthick, size=s\n",
-			want:   []want{{Code: CodeFormat, Path: "storageType", Line: 1, Column: 14}},
+			want: []want{{Code: CodeFormat, Path: "storageType", Line: 1, Column: 14,
+				Hint: `write it in the form ${string}, ${string:/size=\d+/} exactly, spaces included`}},
 		},
 		{
 			name:   "a number where a composite is expected must be quoted",

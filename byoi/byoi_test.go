@@ -1,0 +1,166 @@
+package byoi
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/values"
+)
+
+func parse(t *testing.T, src string) *values.Doc {
+	t.Helper()
+	d, err := values.Parse([]byte(src))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return d
+}
+
+func errorCodes(fl finding.List) string {
+	var out []string
+	for _, f := range fl {
+		out = append(out, string(f.Severity[0])+":"+f.Code)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestGeneric(t *testing.T) {
+	tests := []struct {
+		name, cloud, values, want string
+	}{
+		{"an AMI ID on aws passes", "aws", `pack: {osImageOverride: ami-0f4804aff4cf9c5a2, osName: rhel, osVersion: "8"}`, ""},
+		{"an 8-digit AMI ID on aws passes", "aws", `pack: {osImageOverride: ami-1a2b3c4d, osName: rhel, osVersion: "8"}`, ""},
+		{"an AMI ARN on aws is refused", "aws", `pack: {osImageOverride: "arn:aws:ec2:us-east-1::image/ami-0f4804aff4cf9c5a2", osName: rhel, osVersion: "8"}`, "e:aws-ami-arn"},
+		{"a missing image is refused", "aws", `pack: {osName: rhel, osVersion: "8"}`, "e:byoos-image-required"},
+		{"an image given as a number is refused", "vsphere", `pack: {osImageOverride: 12345, osName: rhel, osVersion: "8"}`, "e:byoos-image-type"},
+		{"a VHD URL with a SAS signature is a warning", "azure", `pack: {osImageOverride: "https://acct1.blob.core.windows.net/vhds/x.vhd?sv=2022-11-02&sig=abc", osName: ubuntu, osVersion: "22.04"}`, "w:azure-vhd-sas-token"},
+		{"an Azurite URL is refused unless allowed", "azure", `pack: {osImageOverride: "http://127.0.0.1:10000/devstoreaccount1/vhds/x.vhd", osName: ubuntu, osVersion: "22.04"}`, "e:azure-vhd-emulator"},
+		{"a marketplace URN is refused", "azure", `pack: {osImageOverride: "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest", osName: ubuntu, osVersion: "22.04"}`, "e:azure-marketplace-urn"},
+		{"a managed image is refused", "azure", `pack: {osImageOverride: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/u22", osName: ubuntu, osVersion: "22.04"}`, "e:azure-managed-image"},
+		{"an r_u- OVA on vsphere passes", "vsphere", `pack: {osImageOverride: path/to/template/r_u-2004-0-k-1243-0-new.ova, osName: ubuntu, osVersion: "20.04"}`, ""},
+		{"an integer OS version is refused", "aws", `pack: {osImageOverride: ami-1a2b3c4d, osName: rhel, osVersion: 8}`, "e:byoos-osversion-type"},
+		{"a boolean OS name is refused", "aws", `pack: {osImageOverride: ami-1a2b3c4d, osName: true, osVersion: "8"}`, "e:byoos-osname-type"},
+		{"a list as OS version is refused", "aws", `pack: {osImageOverride: ami-1a2b3c4d, osName: rhel, osVersion: [8]}`, "e:byoos-osversion-type"},
+		{"empty values miss all three", "aws", `{}`, "e:byoos-image-required,e:byoos-osname-required,e:byoos-osversion-required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fl := CheckGeneric(tt.cloud, parse(t, tt.values), Options{})
+			if got := errorCodes(fl); got != tt.want {
+				t.Errorf("findings = %s, want %s\n%v", got, tt.want, fl)
+			}
+		})
+	}
+	fl := CheckGeneric("azure", parse(t, `pack: {osImageOverride: "http://127.0.0.1:10000/devstoreaccount1/vhds/x.vhd", osName: ubuntu, osVersion: "22.04"}`), Options{AllowEmulator: true})
+	if len(fl) != 0 {
+		t.Errorf("emulator URL refused with AllowEmulator: %v", fl)
+	}
+}
+
+func TestAnUnknownValueIsNotChecked(t *testing.T) {
+	d := parse(t, `pack: {osImageOverride: "", osName: rhel, osVersion: "8"}`)
+	n, _ := d.Lookup("pack.osImageOverride")
+	n.Value = "resolved-at-deploy"
+	d.MarkUnknown(n)
+	if fl := CheckGeneric("aws", d, Options{}); len(fl) != 0 {
+		t.Errorf("deploy-time value was checked: %v", fl)
+	}
+}
+
+const edgeOK = `pack:
+  content:
+    images:
+      - image: example.io/my-images/example-custom-os:v1.4.5
+options:
+  system.uri: example.io/my-images/example-custom-os:v1.4.5
+`
+
+func TestEdge(t *testing.T) {
+	cert := testCert(t)
+	tests := []struct {
+		name, values, want string
+	}{
+		{"the product page's example passes", edgeOK, ""},
+		{"system.uri NA is accepted with a note", "pack: {content: {images: [{image: example.io/x:v1}]}}\noptions: {system.uri: NA}\n", "i:edge-system-uri-na"},
+		{"a missing system.uri is refused", "pack: {content: {images: [{image: example.io/x:v1}]}}\n", "e:edge-system-uri-required"},
+		{"options under pack is refused, as the docs' indentation suggests", "pack:\n  content: {images: [{image: example.io/x:v1}]}\n  options: {system.uri: example.io/x:v1}\n", "e:edge-options-under-pack,e:edge-system-uri-required"},
+		{"content at the root is refused", "content: {images: [{image: example.io/x:v1}]}\noptions: {system.uri: example.io/x:v1}\n", "e:edge-content-at-root,e:edge-images-empty"},
+		{"an empty image list is refused", "pack: {content: {images: []}}\noptions: {system.uri: example.io/x:v1}\n", "e:edge-images-empty"},
+		{"images written as plain strings are refused", "pack: {content: {images: [example.io/x:v1]}}\noptions: {system.uri: example.io/x:v1}\n", "e:edge-images-shape,w:edge-images-missing-uri"},
+		{"an image without a tag is a warning", "pack: {content: {images: [{image: example.io/x}]}}\noptions: {system.uri: example.io/x}\n", "w:oci-implicit-latest,w:oci-implicit-latest"},
+		{"an image list without the provider image is a warning", "pack: {content: {images: [{image: example.io/other:v1}]}}\noptions: {system.uri: example.io/x:v1}\n", "w:edge-images-missing-uri"},
+		{"a system.uri with a scheme is refused", "pack: {content: {images: [{image: example.io/x:v1}]}}\noptions: {system.uri: 'https://example.io/x:v1'}\n", "e:oci-scheme"},
+		{"a nested system: {uri} is read like the flat key", "pack: {content: {images: [{image: example.io/x:v1}]}}\noptions: {system: {uri: example.io/x:v1}}\n", ""},
+		{"complete credentials for the right registry pass", edgeOK + "providerCredentials:\n  registry: example.io\n  username: u\n  password: p\n  certificate: |\n" + indent(cert, "    "), ""},
+		{"docker hub's names are one registry", "pack: {content: {images: [{image: docker.io/me/os:v1}]}}\noptions: {system.uri: docker.io/me/os:v1}\nproviderCredentials: {registry: registry-1.docker.io, username: u, password: p}\n", ""},
+		{"credentials for another registry are refused", edgeOK + "providerCredentials: {registry: harbor.example.com, username: u, password: p}\n", "e:edge-credentials-registry-mismatch"},
+		{"a port must match too", edgeOK + "providerCredentials: {registry: 'example.io:5000', username: u, password: p}\n", "e:edge-credentials-registry-mismatch"},
+		{"a registry with a scheme is refused", edgeOK + "providerCredentials: {registry: 'https://example.io', username: u, password: p}\n", "e:registry-invalid"},
+		{"credentials without a registry are refused", edgeOK + "providerCredentials: {username: u, password: p}\n", "e:edge-credentials-registry-required"},
+		{"a username without a password is refused", edgeOK + "providerCredentials: {registry: example.io, username: u}\n", "e:edge-credentials-password-required"},
+		{"a password without a username is refused", edgeOK + "providerCredentials: {registry: example.io, password: p}\n", "e:edge-credentials-username-required"},
+		{"the other docs' spelling is refused with the right name", edgeOK + "providerCredentials: {registry: example.io, user: u, password: p}\n", "e:edge-credentials-spelling,e:edge-credentials-username-required"},
+		{"a certificate that is not PEM is refused", edgeOK + "providerCredentials: {registry: example.io, certificate: hello}\n", "e:edge-credentials-certificate"},
+		{"empty credentials are ignored", edgeOK + "providerCredentials: {registry: '', username: '', password: '', certificate: ''}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fl := CheckEdge(parse(t, tt.values))
+			if got := errorCodes(fl); got != tt.want {
+				t.Errorf("findings = %s, want %s\n%v", got, tt.want, fl)
+			}
+		})
+	}
+}
+
+func TestCertificateProblemsNeverShowTheValue(t *testing.T) {
+	key := "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
+	bad := "-----BEGIN CERTIFICATE-----\nTUlJQm9zZWNyZXQ=\n-----END CERTIFICATE-----\n"
+	for _, c := range []struct{ cert, msg string }{
+		{key, `"PRIVATE KEY" PEM block`},
+		{bad, "not a valid X.509 certificate"},
+		{testCert(t) + "trailing-secret-text", "text after its last PEM block"},
+	} {
+		fl := CheckEdge(parse(t, edgeOK+"providerCredentials:\n  registry: example.io\n  certificate: |\n"+indent(c.cert, "    ")))
+		if len(fl) != 1 || fl[0].Code != "edge-credentials-certificate" || !strings.Contains(fl[0].Message, c.msg) {
+			t.Fatalf("findings = %v, want one certificate finding saying %q", fl, c.msg)
+		}
+		all := fl[0].Message + fl[0].Hint
+		for _, leak := range []string{"MIGHAg", "TUlJQm9z", "trailing-secret", "MIIB"} {
+			if strings.Contains(all, leak) {
+				t.Errorf("finding shows the certificate text %q: %s", leak, all)
+			}
+		}
+	}
+}
+
+func testCert(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "registry CA"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = pre + lines[i]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

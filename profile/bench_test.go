@@ -1,0 +1,32 @@
+package profile
+
+import (
+	"os"
+	"testing"
+)
+
+// BenchmarkValidateAndRender validates and renders a complete 4-layer BYOOS
+// profile (edge-native-byoi with credentials and macros, edge-k3s, cni-calico)
+// and a 4-layer aws profile, parse included.
+func BenchmarkValidateAndRender(b *testing.B) {
+	for _, ex := range []string{"aws.yaml", "edge-native.yaml"} {
+		src, err := os.ReadFile("../examples/" + ex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := validator(b)
+		b.Run(ex, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				d, err := Parse(ex, src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, r := v.Render(d, Options{})
+				if r.Findings.HasErrors() {
+					b.Fatal(r.Findings)
+				}
+			}
+		})
+	}
+}
