@@ -78,7 +78,28 @@ func nearest(doc *values.Doc, path string) (*yaml.Node, bool) {
 }
 
 func problem(fl *finding.List, path string, n *yaml.Node, p *osimage.Problem) {
-	fl.Add(finding.Finding{Severity: finding.Error, Code: p.Code, Path: path, Line: at(n).Line, Column: at(n).Column, Message: p.Message, Hint: p.Hint})
+	msg, hint := p.Message, p.Hint
+	if red := redactSAS(n.Value); red != n.Value {
+		// A SAS signature grants access to the blob: never repeat it.
+		for _, form := range []string{n.Value, strings.TrimSpace(n.Value)} {
+			msg = strings.ReplaceAll(msg, form, red)
+			hint = strings.ReplaceAll(hint, form, red)
+		}
+	}
+	fl.Add(finding.Finding{Severity: finding.Error, Code: p.Code, Path: path, Line: at(n).Line, Column: at(n).Column, Message: msg, Hint: hint})
+}
+
+// redactSAS replaces the value of a sig= query parameter in a URL.
+func redactSAS(s string) string {
+	i := strings.Index(s, "sig=")
+	if i < 0 || !strings.Contains(s[:i], "?") {
+		return s
+	}
+	j := strings.IndexByte(s[i:], '&')
+	if j < 0 {
+		return s[:i+4] + "REDACTED"
+	}
+	return s[:i+4] + "REDACTED" + s[i+j:]
 }
 
 // CheckGeneric applies generic-byoi's rules: osImageOverride in the form the
@@ -261,7 +282,8 @@ func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bo
 	}
 }
 
-// Secret fields of providerCredentials: their values never appear in a finding.
+// The fields of providerCredentials. The values of password and certificate
+// never appear in a finding.
 var credentialFields = []string{"registry", "username", "password", "certificate"}
 
 func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bool) {
@@ -308,10 +330,10 @@ func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriVal
 			fl.Errorf("registry-invalid", "providerCredentials.registry", at(reg), "write the registry host as text, e.g. registry.example.com:5000", "providerCredentials.registry is %s, expected a host[:port]", values.Describe(reg))
 		} else if host, p := osimage.ParseRegistryHost(reg.Value); p != nil {
 			problem(fl, "providerCredentials.registry", reg, p)
-		} else if uriValid && !sameRegistry(hostPort(host), uri.Registry) {
+		} else if uriValid && !sameRegistry(host.HostPort(), uri.Registry) {
 			fl.Errorf("edge-credentials-registry-mismatch", "providerCredentials.registry", at(reg),
-				fmt.Sprintf("set registry to %s, or point system.uri at %s", uri.Registry, hostPort(host)),
-				"providerCredentials.registry is %s but options.system.uri pulls from %s; the credentials would not be used for the provider image", hostPort(host), uri.Registry)
+				fmt.Sprintf("set registry to %s, or point system.uri at %s", uri.Registry, host.HostPort()),
+				"providerCredentials.registry is %s but options.system.uri pulls from %s; the credentials would not be used for the provider image", host.HostPort(), uri.Registry)
 		}
 	}
 	if hasUser && !hasPass {
@@ -329,13 +351,6 @@ func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriVal
 				"paste the registry's CA certificate in PEM form (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) as a YAML block (certificate: |)", "providerCredentials.certificate %s; its value is not shown", msg)
 		}
 	}
-}
-
-func hostPort(h osimage.RegistryHost) string {
-	if h.Port != "" {
-		return h.Host + ":" + h.Port
-	}
-	return h.Host
 }
 
 // sameRegistry compares registry hosts, treating Docker Hub's names as one.

@@ -66,6 +66,21 @@ func TestGeneric(t *testing.T) {
 	}
 }
 
+func TestASASSignatureIsNeverRepeated(t *testing.T) {
+	fl := CheckGeneric("azure", parse(t, `pack: {osImageOverride: "https://acct1.blob.core.windows.net/vhds/x.vhdx?sv=2022&sig=TOPSECRETSIG%3D&se=2030", osName: u, osVersion: "1"}`), Options{})
+	if len(fl) == 0 || fl[0].Code != "azure-vhd-extension" {
+		t.Fatalf("findings = %v", fl)
+	}
+	for _, f := range fl {
+		if strings.Contains(f.Message+f.Hint, "TOPSECRETSIG") {
+			t.Errorf("finding repeats the SAS signature: %s", f)
+		}
+	}
+	if !strings.Contains(fl[0].Message, "sig=REDACTED") {
+		t.Errorf("message does not show the redacted URL: %s", fl[0].Message)
+	}
+}
+
 func TestAnUnknownValueIsNotChecked(t *testing.T) {
 	d := parse(t, `pack: {osImageOverride: "", osName: rhel, osVersion: "8"}`)
 	n, _ := d.Lookup("pack.osImageOverride")
@@ -103,6 +118,7 @@ func TestEdge(t *testing.T) {
 		{"complete credentials for the right registry pass", edgeOK + "providerCredentials:\n  registry: example.io\n  username: u\n  password: p\n  certificate: |\n" + indent(cert, "    "), ""},
 		{"docker hub's names are one registry", "pack: {content: {images: [{image: docker.io/me/os:v1}]}}\noptions: {system.uri: docker.io/me/os:v1}\nproviderCredentials: {registry: registry-1.docker.io, username: u, password: p}\n", ""},
 		{"credentials for another registry are refused", edgeOK + "providerCredentials: {registry: harbor.example.com, username: u, password: p}\n", "e:edge-credentials-registry-mismatch"},
+		{"an IPv6 registry with its port matches", "pack: {content: {images: [{image: '[fd00::5]:5000/os/u:v1'}]}}\noptions: {system.uri: '[fd00::5]:5000/os/u:v1'}\nproviderCredentials: {registry: '[fd00::5]:5000', username: u, password: p}\n", ""},
 		{"a port must match too", edgeOK + "providerCredentials: {registry: 'example.io:5000', username: u, password: p}\n", "e:edge-credentials-registry-mismatch"},
 		{"a registry with a scheme is refused", edgeOK + "providerCredentials: {registry: 'https://example.io', username: u, password: p}\n", "e:registry-invalid"},
 		{"credentials without a registry are refused", edgeOK + "providerCredentials: {username: u, password: p}\n", "e:edge-credentials-registry-required"},

@@ -9,8 +9,9 @@ import (
 	"github.com/Masterminds/sprig/v3"
 )
 
-// MaxOutput is the most bytes a function in a pipeline, one macro, or all the
-// pack values expanded by one Resolve call may produce.
+// MaxOutput is the most bytes a function in a pipeline may produce, and the
+// most bytes of macro values one Resolve call inserts in all (values inserted
+// inside referenced pack values count too).
 const MaxOutput = 2 << 20
 
 // maxList is the longest list until, untilStep and seq may build.

@@ -119,7 +119,9 @@ type Result struct {
 	// Issues are in the order of the input.
 	Issues []Issue
 	// Deferred is true when the text holds a known system macro that the
-	// Context does not set: its final value is only known at deployment.
+	// Context does not set, directly or through a pack reference, or reads a
+	// pack value marked unknown (values.Doc.MarkUnknown): its final value is
+	// only known at deployment.
 	Deferred bool
 }
 
@@ -197,7 +199,7 @@ func (r *resolver) text(s, self string) string {
 			r.origin = x.Start
 		}
 		if x.Kind == KindInvalid {
-			r.add(finding.Error, CodeSyntax, x.Ref, "{{ .spectro."+x.Ref+" }}: "+x.Problem, "macros are written {{ .spectro.system.KEY }}, {{ .spectro.pack.PACK.PATH }}, {{ .spectro.macro.NAME }} or {{ .spectro.var.NAME }}, optionally followed by | function args")
+			r.add(finding.Error, CodeSyntax, x.Ref, clip(s[x.Start:x.End])+": "+x.Problem, "macros are written {{ .spectro.system.KEY }}, {{ .spectro.pack.PACK.PATH }}, {{ .spectro.macro.NAME }} or {{ .spectro.var.NAME }}, optionally followed by | function args")
 			continue // kept as written
 		}
 		if b.Cap() == 0 {

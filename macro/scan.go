@@ -137,16 +137,18 @@ func closeAction(text string, i int) (end, restart int) {
 }
 
 // closePlain is closeAction without quote handling, for bodies whose quotes
-// do not balance.
+// do not balance: the expression ends at the first "}}", unless a "{{" comes
+// first. It stops at whichever it meets first, so that scanning stays linear.
 func closePlain(text string, i int) (end, restart int) {
-	k := strings.Index(text[i:], "}}")
-	if k < 0 {
-		return -1, -1
+	for j := i; j+1 < len(text); j++ {
+		switch {
+		case text[j] == '}' && text[j+1] == '}':
+			return j + 2, -1
+		case text[j] == '{' && text[j+1] == '{':
+			return -1, j
+		}
 	}
-	if o := strings.Index(text[i:i+k], "{{"); o >= 0 {
-		return -1, i + o
-	}
-	return i + k + 2, -1
+	return -1, -1
 }
 
 // skipQuoted returns the offset past the closing quote of a "..." string whose
@@ -240,9 +242,10 @@ func invalid(e Expr, problem string) Expr {
 	return e
 }
 
+// clip shortens s for a message.
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
+	if len(s) > 80 {
+		return s[:80] + "..."
 	}
 	return s
 }

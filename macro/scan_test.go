@@ -3,7 +3,9 @@ package macro_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/byoos/byoos/macro"
 )
@@ -62,6 +64,35 @@ func TestHasMacro(t *testing.T) {
 	for s, want := range map[string]bool{"": false, "a { b }": false, "{{": true, "x{{y": true, "{ {": false} {
 		if got := macro.HasMacro(s); got != want {
 			t.Errorf("HasMacro(%q) = %v", s, got)
+		}
+	}
+}
+
+// TestScanIsLinear feeds Scan and Resolve inputs built to make a naive
+// scanner quadratic, and expects them to finish quickly.
+func TestScanIsLinear(t *testing.T) {
+	const n = 1 << 20
+	e := macro.New()
+	c := &macro.Context{ProjectMacros: map[string]string{"m": "v"}}
+	for name, in := range map[string]string{
+		"unterminated quotes on many lines": strings.Repeat("{{\"\n", n/4) + "}}",
+		"unterminated quotes on one line":   "{{\"" + strings.Repeat("{{ ", n/3) + "}}",
+		"raw strings":                       strings.Repeat("{{`", n/3) + "}}",
+		"escaped quotes":                    strings.Repeat("{{\\\"", n/4) + "}}",
+		"opens only":                        strings.Repeat("{", n),
+		"closes only":                       strings.Repeat("}", n),
+		"comments":                          strings.Repeat("{{/* ", n/5) + "*/}}",
+		"many macros":                       strings.Repeat("{{ .spectro.macro.m }}", n/22),
+		"many unresolved macros":            strings.Repeat("{{ .spectro.macro.x }}", n/22),
+		"quote then many opens":             "{{ .spectro.macro.m | default \"" + strings.Repeat("{{", n/2) + "}}",
+	} {
+		start := time.Now()
+		macro.Scan(in)
+		e.Resolve(c, "p", in)
+		d := time.Since(start)
+		t.Logf("%s: %v", name, d)
+		if d > 3*time.Second {
+			t.Errorf("%s took %v", name, d)
 		}
 	}
 }

@@ -119,7 +119,9 @@ func TestDependencyConstraints(t *testing.T) {
 	}
 	ebs.Meta.Constraints.Dependencies[0].Type = "required"
 	ebs.Meta.Constraints.Dependencies[0].PackName = "kubernetes-fips"
-	defer func() { ebs.Meta.Constraints.Dependencies[0].Type, ebs.Meta.Constraints.Dependencies[0].PackName = "optional", "kubernetes" }()
+	defer func() {
+		ebs.Meta.Constraints.Dependencies[0].Type, ebs.Meta.Constraints.Dependencies[0].PackName = "optional", "kubernetes"
+	}()
 	if f := has(v.Validate(d, Options{}).Findings, "pack-dependency-missing"); f == nil {
 		t.Fatal("a missing required dependency was not reported")
 	}

@@ -60,20 +60,37 @@ func (v *Validator) Render(d *Document, o Options) (*Profile, *Result) {
 // MaskSecrets replaces, in values text, every non-empty scalar whose path
 // isSecret reports with the mask, leaving the rest of the text as it is.
 func MaskSecrets(text string, doc *values.Doc, isSecret func(path string) bool) string {
-	type span struct{ start, end int }
+	return ReplaceScalars(text, doc, func(path string, n *yaml.Node) (string, bool) {
+		if !isSecret(path) || values.IsEmpty(n) {
+			return "", false
+		}
+		return "'" + macro.MaskText + "'", true
+	})
+}
+
+// ReplaceScalars rewrites, in values text parsed as doc, every scalar for which
+// fn returns a replacement (YAML text), keeping the rest byte for byte.
+func ReplaceScalars(text string, doc *values.Doc, fn func(path string, n *yaml.Node) (string, bool)) string {
+	type span struct {
+		start, end int
+		repl       string
+	}
 	var spans []span
 	lines := lineStarts(text)
 	doc.Walk(func(path string, n *yaml.Node) {
-		if !isSecret(path) || values.IsEmpty(n) || n.Line < 1 || n.Line > len(lines) {
+		if n.Line < 1 || n.Line > len(lines) {
+			return
+		}
+		repl, ok := fn(path, n)
+		if !ok {
 			return
 		}
 		start := lines[n.Line-1] + n.Column - 1
 		if start < 0 || start >= len(text) {
 			return
 		}
-		end := scalarEnd(text, start, n, lines)
-		if end > start {
-			spans = append(spans, span{start, end})
+		if end := scalarEnd(text, start, n, lines); end > start {
+			spans = append(spans, span{start, end, repl})
 		}
 	})
 	if len(spans) == 0 {
@@ -82,7 +99,7 @@ func MaskSecrets(text string, doc *values.Doc, isSecret func(path string) bool) 
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start > spans[j].start })
 	b := []byte(text)
 	for _, s := range spans {
-		b = append(b[:s.start:s.start], append([]byte("'"+macro.MaskText+"'"), b[s.end:]...)...)
+		b = append(b[:s.start:s.start], append([]byte(s.repl), b[s.end:]...)...)
 	}
 	return string(b)
 }
