@@ -84,7 +84,7 @@ func (r *Repo) All() []*Pack {
 func (r *Repo) Get(name, tag string) (*Pack, error) {
 	list := r.byName[name]
 	if len(list) == 0 {
-		return nil, &NotFoundError{Repo: r.Name, Name: name, Tag: tag, Similar: similar(name, r.Names())}
+		return nil, &NotFoundError{Repo: r.Name, Name: name, Tag: tag, Similar: Similar(name, r.Names())}
 	}
 	for _, p := range list {
 		if MatchTag(tag, p.Meta.Version) {
@@ -141,8 +141,8 @@ func versionLess(a, b string) bool {
 	return va.LessThan(vb)
 }
 
-// similar returns names within a small edit distance of name, or sharing a prefix.
-func similar(name string, names []string) []string {
+// Similar returns names within a small edit distance of name, or sharing a prefix.
+func Similar(name string, names []string) []string {
 	var out []string
 	for _, n := range names {
 		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || editDistance(n, name) <= 3 {

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/byoos/byoos/store"
+)
+
+// KeyPrefix starts every byoos API key, so that keys are easy to recognise
+// (and to find in leaked text).
+const KeyPrefix = "byoos_"
+
+// principal is the caller of a request: its key and the scope it acts in.
+type principal struct {
+	key store.APIKey
+	// scope is the tenant and the project the request acts in; ProjectUID is
+	// empty for tenant-wide requests.
+	scope store.Scope
+}
+
+func (p *principal) actor() string { return p.key.UID + " (" + p.key.Name + ")" }
+
+// HashKey returns the hash under which a key is stored.
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// NewKey returns a new random API key.
+func NewKey() string { return KeyPrefix + newID(24) }
+
+// keyFrom reads the API key from the ApiKey header (Palette's), or from
+// Authorization: ApiKey|Bearer KEY (for Prometheus and other tools).
+func keyFrom(r *http.Request) string {
+	if k := r.Header.Get("ApiKey"); k != "" {
+		return strings.TrimSpace(k)
+	}
+	auth := r.Header.Get("Authorization")
+	for _, scheme := range []string{"ApiKey ", "Bearer "} {
+		if len(auth) > len(scheme) && strings.EqualFold(auth[:len(scheme)], scheme) {
+			return strings.TrimSpace(auth[len(scheme):])
+		}
+	}
+	return ""
+}
+
+func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
+	raw := keyFrom(r)
+	if raw == "" {
+		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "no API key: send the header ApiKey: <key>")
+	}
+	key, err := s.keys.get(r.Context(), s.store, raw)
+	if err != nil {
+		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "the API key is not valid or has been revoked")
+	}
+	if key.TenantUID != s.cfg.TenantUID {
+		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "the API key is not valid or has been revoked")
+	}
+	p := &principal{key: key, scope: store.Scope{TenantUID: key.TenantUID, ProjectUID: key.ProjectUID}}
+	if proj := strings.TrimSpace(r.Header.Get("ProjectUid")); proj != "" {
+		switch {
+		case key.ProjectUID != "" && proj != key.ProjectUID:
+			return nil, errorf(http.StatusForbidden, CodeForbidden, "this API key is limited to project %s", key.ProjectUID)
+		case key.ProjectUID == "":
+			if _, err := s.store.GetProject(r.Context(), key.TenantUID, proj); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return nil, errorf(http.StatusNotFound, CodeNotFound, "project %q not found", proj)
+				}
+				return nil, fromStore(err, "project", proj)
+			}
+			p.scope.ProjectUID = proj
+		}
+	}
+	return p, nil
+}
+
+// keyCache remembers verified keys for a short time so that a request does
+// not cost a database read; revocation through this server clears it at once.
+type keyCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedKey
+}
+
+type cachedKey struct {
+	key     store.APIKey
+	expires time.Time
+}
+
+func newKeyCache(ttl time.Duration) *keyCache {
+	return &keyCache{ttl: ttl, m: map[string]cachedKey{}}
+}
+
+func (c *keyCache) get(ctx context.Context, st store.Store, raw string) (store.APIKey, error) {
+	h := string(HashKey(raw))
+	now := time.Now()
+	c.mu.Lock()
+	if ck, ok := c.m[h]; ok && now.Before(ck.expires) {
+		c.mu.Unlock()
+		return ck.key, nil
+	}
+	c.mu.Unlock()
+	k, err := st.APIKeyByHash(ctx, []byte(h))
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	if k.RevokedAt != nil {
+		return store.APIKey{}, store.ErrNotFound
+	}
+	c.mu.Lock()
+	if len(c.m) > 10000 {
+		c.m = map[string]cachedKey{}
+	}
+	c.m[h] = cachedKey{key: k, expires: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return k, nil
+}
+
+// forget drops a key from the cache, by its uid.
+func (c *keyCache) forget(uid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, ck := range c.m {
+		if ck.key.UID == uid {
+			delete(c.m, h)
+		}
+	}
+}
+
+// requestInfo carries per-request facts for logs.
+type requestInfo struct {
+	id    string
+	actor string
+}
+
+type ctxKey struct{}
+
+func withRequestInfo(ctx context.Context, ri *requestInfo) context.Context {
+	return context.WithValue(ctx, ctxKey{}, ri)
+}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(ctxKey{}).(*requestInfo)
+	return ri
+}
+
+func setActor(ctx context.Context, p *principal) {
+	if ri := infoFrom(ctx); ri != nil {
+		ri.actor = p.key.UID
+	}
+}
+
+// audit builds the audit event of a write by p.
+func audit(p *principal, action, kind, uid, summary string) store.AuditEvent {
+	return store.AuditEvent{TenantUID: p.scope.TenantUID, ProjectUID: p.scope.ProjectUID, Actor: p.actor(), Action: action, Kind: kind, UID: uid, Summary: summary}
+}

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/byoos/byoos/catalog"
+	"github.com/byoos/byoos/store"
+)
+
+type registryMetadata struct {
+	UID       string `json:"uid"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Scope     string `json:"scope"`
+	IsPrivate bool   `json:"isPrivate"`
+	IsDefault bool   `json:"isDefault"`
+}
+
+// registryView is a registry as the API shows it, the Public Repo included.
+type registryView struct {
+	uid, name, scope   string
+	private, isDefault bool
+}
+
+func regScope(r store.Registry) string {
+	if r.ProjectUID == "" {
+		return store.ScopeTenant
+	}
+	return store.ScopeProject
+}
+
+func (s *Server) registryViews(r *http.Request, p *principal) ([]registryView, *Error) {
+	out := []registryView{{uid: PublicRepoUID, name: catalog.RepoName, scope: store.ScopeSystem, isDefault: true}}
+	regs, e := s.visibleRegistries(r.Context(), p)
+	if e != nil {
+		return nil, e
+	}
+	for _, rg := range regs {
+		out = append(out, registryView{uid: rg.UID, name: rg.Name, scope: regScope(rg), private: true, isDefault: rg.IsDefault})
+	}
+	return out, nil
+}
+
+// registriesMetadata is GET /v1/registries/metadata.
+func (s *Server) registriesMetadata(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	views, e := s.registryViews(r, p)
+	if e != nil {
+		return e
+	}
+	items := make([]registryMetadata, 0, len(views))
+	for _, v := range views {
+		items = append(items, registryMetadata{UID: v.uid, Name: v.name, Kind: "pack", Scope: v.scope, IsPrivate: v.private, IsDefault: v.isDefault})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+type syncStatus struct {
+	IsSyncSupported bool   `json:"isSyncSupported"`
+	Status          string `json:"status"`
+	Message         string `json:"message"`
+	LastRunTime     string `json:"lastRunTime,omitempty"`
+	LastSyncedTime  string `json:"lastSyncedTime,omitempty"`
+}
+
+// Packs are local to byoos: there is nothing to sync. Reporting sync as
+// unsupported makes Palette's clients send pack names and tags, which the
+// server resolves.
+var noSync = syncStatus{IsSyncSupported: false, Status: "Completed", Message: "packs are served locally; nothing to synchronise"}
+
+type registryOut struct {
+	Metadata objectMeta        `json:"metadata"`
+	Spec     registrySpecOut   `json:"spec"`
+	Status   map[string]any    `json:"status"`
+	Extra    map[string]string `json:"-"`
+}
+
+type registrySpecOut struct {
+	Name        string `json:"name"`
+	Endpoint    string `json:"endpoint"`
+	IsPrivate   bool   `json:"isPrivate"`
+	Private     bool   `json:"private"`
+	RegistryUID string `json:"registryUid"`
+	Scope       string `json:"scope"`
+}
+
+func (v registryView) out(statusKey string) registryOut {
+	return registryOut{
+		Metadata: objectMeta{Name: v.name, UID: v.uid},
+		Spec:     registrySpecOut{Name: v.name, Endpoint: "byoos://" + v.uid, IsPrivate: v.private, Private: v.private, RegistryUID: v.uid, Scope: v.scope},
+		Status:   map[string]any{statusKey: noSync},
+	}
+}
+
+func (s *Server) listRegistriesAs(w http.ResponseWriter, r *http.Request, p *principal, statusKey string) *Error {
+	views, e := s.registryViews(r, p)
+	if e != nil {
+		return e
+	}
+	items := make([]registryOut, 0, len(views))
+	for _, v := range views {
+		items = append(items, v.out(statusKey))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+func (s *Server) getRegistryAs(w http.ResponseWriter, r *http.Request, p *principal, statusKey string) *Error {
+	uid := r.PathValue("uid")
+	views, e := s.registryViews(r, p)
+	if e != nil {
+		return e
+	}
+	for _, v := range views {
+		if v.uid == uid {
+			writeJSON(w, http.StatusOK, v.out(statusKey))
+			return nil
+		}
+	}
+	return notFound("registry", uid)
+}
+
+// listPackRegistries is GET /v1/registries/pack.
+func (s *Server) listPackRegistries(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	return s.listRegistriesAs(w, r, p, "packSyncStatus")
+}
+
+// getPackRegistry is GET /v1/registries/pack/{uid}.
+func (s *Server) getPackRegistry(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	return s.getRegistryAs(w, r, p, "packSyncStatus")
+}
+
+// listHelmRegistries is GET /v1/registries/helm; byoos has pack registries
+// only, and answers for them here too, as Palette's clients ask here.
+func (s *Server) listHelmRegistries(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	return s.listRegistriesAs(w, r, p, "helmSyncStatus")
+}
+
+// getHelmRegistry is GET /v1/registries/helm/{uid}.
+func (s *Server) getHelmRegistry(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	return s.getRegistryAs(w, r, p, "helmSyncStatus")
+}
+
+// registrySyncStatus is GET /v1/registries/{kind}/{uid}/sync/status.
+func (s *Server) registrySyncStatus(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	uid := r.PathValue("uid")
+	if !s.registryVisible(r.Context(), p, uid) {
+		return notFound("registry", uid)
+	}
+	writeJSON(w, http.StatusOK, noSync)
+	return nil
+}
+
+type registryIn struct {
+	Metadata objectMeta `json:"metadata"`
+	Spec     struct {
+		Name  string `json:"name"`
+		Scope string `json:"scope"`
+	} `json:"spec"`
+}
+
+// createPackRegistry is POST /v1/registries/pack: a private pack registry in
+// the caller's project (or tenant-wide with spec.scope "tenant").
+func (s *Server) createPackRegistry(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	var in registryIn
+	if e := decodeJSON(r, &in); e != nil {
+		return e
+	}
+	name := strings.TrimSpace(in.Metadata.Name)
+	if name == "" {
+		name = strings.TrimSpace(in.Spec.Name)
+	}
+	if name == "" || len(name) > 128 {
+		return errorf(http.StatusBadRequest, CodeBadRequest, "metadata.name: give the registry a name of 1 to 128 characters")
+	}
+	if name == catalog.RepoName {
+		return errorf(http.StatusConflict, CodeExists, "%q is the built-in registry's name", name)
+	}
+	reg := &store.Registry{Name: name, Kind: "pack", TenantUID: p.scope.TenantUID, ProjectUID: p.scope.ProjectUID}
+	switch in.Spec.Scope {
+	case "", store.ScopeProject:
+		if p.scope.ProjectUID == "" {
+			return errorf(http.StatusBadRequest, CodeBadRequest, "a project registry needs the ProjectUid header, or spec.scope \"tenant\"")
+		}
+	case store.ScopeTenant:
+		if p.key.ProjectUID != "" {
+			return errorf(http.StatusForbidden, CodeForbidden, "a project API key cannot create tenant registries")
+		}
+		reg.ProjectUID = ""
+	default:
+		return errorf(http.StatusBadRequest, CodeBadRequest, "spec.scope %q: use project or tenant", in.Spec.Scope)
+	}
+	if err := s.store.CreateRegistry(r.Context(), reg, audit(p, "registry.create", "registry", "", name)); err != nil {
+		return fromStore(err, "registry", name)
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"uid": reg.UID})
+	return nil
+}

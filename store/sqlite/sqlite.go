@@ -1,0 +1,128 @@
+// Package sqlite is byoos's embedded store: a single SQLite database file,
+// through the pure-Go driver modernc.org/sqlite (no cgo).
+//
+// The database runs in WAL mode with foreign keys on and a 5 s busy timeout.
+// Writes go through a pool of one connection whose transactions begin with
+// BEGIN IMMEDIATE, so writers in this process queue in Go instead of failing
+// with SQLITE_BUSY, and writers in other processes wait on the busy timeout;
+// reads go through a separate pool of query-only connections and run
+// concurrently with the writer (WAL readers see the last committed state).
+//
+// Durability: synchronous=NORMAL. In WAL mode a commit is written to the WAL
+// file before it is acknowledged, so no acknowledged write is lost when the
+// process dies (kill -9, panic, OOM kill); only an operating-system crash or
+// power loss may lose the last transactions before the next checkpoint's
+// fsync, never corrupting the database. FULL would add an fsync per commit to
+// survive that too, at several times the commit latency; run PostgreSQL when
+// that matters.
+//
+// The SQL itself is shared with store/postgres (store/internal/sqldb); this
+// package holds the connection settings and the SQLite migrations.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/store/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// BusyTimeout is how long a write waits for another process's write lock.
+const BusyTimeout = 5 * time.Second
+
+// Store is a store.Store on an SQLite database file. Besides the store.Store
+// methods it has AppliedMigrations, the schema versions recorded in the
+// database.
+type Store struct {
+	*engine
+}
+
+type engine = sqldb.Engine
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if missing) the SQLite database at path, a file name,
+// and applies pending migrations, under SQLite's write lock so that processes
+// opening the same file at once apply each exactly once. ":memory:" opens a
+// private in-memory database on a single connection, for tests.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlite: open %q: the path may not contain '?' or '#'", path)
+	}
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	memory := path == ":memory:"
+	params := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=NORMAL", BusyTimeout.Milliseconds())
+	write, err := sql.Open("sqlite", path+"?"+params+"&_journal_mode=WAL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// Connect the writer first: it switches the file to WAL before any reader opens it.
+	if err := write.PingContext(ctx); err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read := write
+	if !memory {
+		read, err = sql.Open("sqlite", path+"?"+params+"&_query_only=1")
+		if err != nil {
+			_ = write.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		n := max(4, runtime.GOMAXPROCS(0))
+		read.SetMaxOpenConns(n)
+		read.SetMaxIdleConns(n)
+		read.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	e, err := sqldb.New(ctx, dialect(), write, read, migrations)
+	if err != nil {
+		_ = write.Close()
+		if read != write {
+			_ = read.Close()
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &Store{e}, nil
+}
+
+func dialect() sqldb.Dialect {
+	return sqldb.Dialect{
+		Name:              "sqlite",
+		IsUniqueViolation: isUniqueViolation,
+		TimeValue:         func(t time.Time) any { return t.UnixMicro() },
+		// The migration transaction begins with BEGIN IMMEDIATE (_txlock),
+		// which takes the database's write lock before it reads anything.
+		MigrationLock: "",
+	}
+}
+
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}

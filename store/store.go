@@ -1,0 +1,230 @@
+// Package store defines what byoos keeps: tenants, projects, API keys, pack
+// registries, pack versions, cluster profiles and the audit log, and the Store
+// interface that the embedded SQLite engine (store/sqlite) and PostgreSQL
+// (store/postgres) implement. storetest holds the conformance suite both pass.
+//
+// The store knows nothing of HTTP or validation: it keeps records, enforces
+// uniqueness, immutability of published pack versions and optimistic
+// concurrency, and writes each change and its audit event in one transaction.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every engine returns (wrapped) for the same conditions.
+var (
+	// ErrNotFound: no such record in the caller's scope.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the record changed since the revision the caller read.
+	ErrConflict = errors.New("revision conflict")
+	// ErrExists: a record with the same unique name already exists.
+	ErrExists = errors.New("already exists")
+	// ErrImmutable: a published pack version exists with different content.
+	ErrImmutable = errors.New("immutable")
+)
+
+// Scope is where a record lives: a tenant, and a project of it or none
+// (tenant-wide).
+type Scope struct {
+	TenantUID  string
+	ProjectUID string
+}
+
+// Tenant is an organisation; every other record belongs to one.
+type Tenant struct {
+	UID       string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Project groups cluster profiles and private registries inside a tenant.
+type Project struct {
+	UID       string
+	TenantUID string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Roles an API key can have.
+const (
+	RoleAdmin    = "admin"
+	RoleReadOnly = "read-only"
+)
+
+// APIKey is a credential. Only the SHA-256 hash of its secret is kept.
+type APIKey struct {
+	UID       string
+	Name      string
+	TenantUID string
+	// ProjectUID limits the key to one project; empty means the whole tenant.
+	ProjectUID string
+	Role       string
+	Hash       []byte
+	// Prefix is the first characters of the key, shown in lists to tell keys apart.
+	Prefix    string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Registry scopes.
+const (
+	ScopeSystem  = "system"
+	ScopeTenant  = "tenant"
+	ScopeProject = "project"
+)
+
+// Registry is a private pack registry. (The built-in Public Repo is not stored.)
+type Registry struct {
+	UID       string
+	Name      string
+	Kind      string // "pack"
+	TenantUID string
+	// ProjectUID is empty for a tenant-wide registry.
+	ProjectUID string
+	IsDefault  bool
+	CreatedAt  time.Time
+}
+
+// PackVersion is one published version of a pack in a registry.
+type PackVersion struct {
+	UID         string
+	RegistryUID string
+	Name        string
+	Version     string
+	Layer       string
+	DisplayName string
+	CloudTypes  []string
+	AddonType   string
+	// Digest identifies the content; pushing the same version with another digest is refused.
+	Digest string
+	// Archive is the pack as a .tgz. FindPacks leaves it empty; GetPackVersion fills it.
+	Archive   []byte
+	CreatedAt time.Time
+}
+
+// PackQuery selects pack versions. Empty fields match everything.
+type PackQuery struct {
+	RegistryUIDs []string
+	Name         string
+	Version      string
+	Layer        string
+	// CloudType matches packs listing it or "all".
+	CloudType string
+	// Limit caps the result; 0 means no cap.
+	Limit int
+}
+
+// Profile statuses.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+)
+
+// Profile is a cluster profile version.
+type Profile struct {
+	UID        string
+	TenantUID  string
+	ProjectUID string
+	Name       string
+	// Version is the profile's semantic version; several versions share a name.
+	Version string
+	// Revision increases with every write; updates name the revision they read.
+	Revision  int64
+	Status    string
+	Type      string
+	CloudType string
+	// Body is the profile document (JSON) as the API layer keeps it, secrets sealed.
+	Body []byte
+	// Published is the body as of the last publish, nil before.
+	Published []byte
+	// Warnings are the validation warnings of the last write (JSON).
+	Warnings  []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ProfileQuery selects profiles in a scope.
+type ProfileQuery struct {
+	Scope Scope
+	Name  string
+	Limit int
+}
+
+// AuditEvent records one write: who, what, when.
+type AuditEvent struct {
+	ID         int64
+	Time       time.Time
+	TenantUID  string
+	ProjectUID string
+	// Actor names the API key (its uid and name) that made the change.
+	Actor string
+	// Action is e.g. "profile.create", "pack.push", "apikey.revoke".
+	Action string
+	// Kind and UID name the record changed.
+	Kind    string
+	UID     string
+	Summary string
+}
+
+// AuditQuery selects audit events of a tenant, newest first.
+type AuditQuery struct {
+	TenantUID string
+	// ProjectUID limits to one project's events when set.
+	ProjectUID string
+	// BeforeID pages: only events with a smaller ID.
+	BeforeID int64
+	Limit    int
+}
+
+// Store is what every engine implements. Every method is safe for concurrent
+// use, across goroutines and (for PostgreSQL) across processes. Every write
+// takes the audit event to record with it, in the same transaction.
+type Store interface {
+	// Tenancy.
+	EnsureTenant(ctx context.Context, name string) (Tenant, error)
+	GetTenant(ctx context.Context, uid string) (Tenant, error)
+	CreateProject(ctx context.Context, p *Project, ev AuditEvent) error
+	GetProject(ctx context.Context, tenantUID, uid string) (Project, error)
+	ListProjects(ctx context.Context, tenantUID string) ([]Project, error)
+
+	// API keys.
+	CreateAPIKey(ctx context.Context, k *APIKey, ev AuditEvent) error
+	// APIKeyByHash returns a key whatever its state; callers check RevokedAt.
+	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	ListAPIKeys(ctx context.Context, tenantUID string) ([]APIKey, error)
+	RevokeAPIKey(ctx context.Context, tenantUID, uid string, ev AuditEvent) error
+
+	// Registries.
+	CreateRegistry(ctx context.Context, r *Registry, ev AuditEvent) error
+	GetRegistry(ctx context.Context, tenantUID, uid string) (Registry, error)
+	// ListRegistries returns the tenant-wide registries and, when projectUID
+	// is set, that project's.
+	ListRegistries(ctx context.Context, tenantUID, projectUID string) ([]Registry, error)
+
+	// Pack versions. PutPackVersion returns created=false when the same
+	// version with the same digest exists already (a no-op), and ErrImmutable
+	// when it exists with another digest.
+	PutPackVersion(ctx context.Context, p *PackVersion, ev AuditEvent) (created bool, err error)
+	GetPackVersion(ctx context.Context, uid string) (PackVersion, error)
+	FindPacks(ctx context.Context, q PackQuery) ([]PackVersion, error)
+
+	// Profiles. CreateProfile sets UID's record with Revision 1; ErrExists
+	// when the scope has a profile of that name and version.
+	CreateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
+	GetProfile(ctx context.Context, s Scope, uid string) (Profile, error)
+	ListProfiles(ctx context.Context, q ProfileQuery) ([]Profile, error)
+	// UpdateProfile writes p if its stored revision is still p.Revision, and
+	// then sets p.Revision to the new one; ErrConflict otherwise.
+	UpdateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
+	DeleteProfile(ctx context.Context, s Scope, uid string, ev AuditEvent) error
+
+	// Audit.
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+
+	// Ping checks the database answers and its migrations are applied.
+	Ping(ctx context.Context) error
+	Close() error
+}
