@@ -114,7 +114,11 @@ type Document struct {
 	Profile Profile
 	// JSON is true when the document was JSON.
 	JSON bool
-	// valuesPos locates each layer's values string in the document.
+	// src is the document's text; top its parsed YAML, nil for JSON.
+	src []byte
+	top *yaml.Node
+	// valuesPos locates each layer's values string in the document, and
+	// fieldPos its fields; both are filled by located.
 	valuesPos []valuesPos
 	fieldPos  map[string]finding.Pos
 }
@@ -151,20 +155,20 @@ func Parse(file string, src []byte) (*Document, error) {
 	if len(src) > MaxDocumentBytes {
 		return nil, &ParseError{File: file, Msg: fmt.Sprintf("profile is %d bytes; the limit is %d", len(src), MaxDocumentBytes)}
 	}
-	d := &Document{File: file, fieldPos: map[string]finding.Pos{}}
+	d := &Document{File: file, src: src}
 	trimmed := bytes.TrimLeft(src, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
+		// JSON: decoded by encoding/json; positions are found only when a
+		// finding needs one.
 		d.JSON = true
 		dec := json.NewDecoder(bytes.NewReader(src))
 		if err := dec.Decode(&d.Profile); err != nil {
 			return nil, jsonError(file, src, err)
 		}
+		return d, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
-		if d.JSON {
-			return d, nil // valid JSON that YAML cannot read (tabs): no positions
-		}
 		pe := &ParseError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 		var vpe *values.ParseError
 		if _, verr := values.Parse(src); errors.As(verr, &vpe) {
@@ -187,13 +191,31 @@ func Parse(file string, src []byte) (*Document, error) {
 		}
 		return nil, &ParseError{File: file, Msg: err.Error()}
 	}
-	if !d.JSON {
-		if err := top.Decode(&d.Profile); err != nil {
-			return nil, yamlDecodeError(file, top, err)
-		}
+	if err := top.Decode(&d.Profile); err != nil {
+		return nil, yamlDecodeError(file, top, err)
 	}
-	d.locate(top, src)
+	d.top = top
 	return d, nil
+}
+
+// located finds the positions of the document's fields, once, when a finding
+// first needs one.
+func (d *Document) located() {
+	if d.fieldPos != nil {
+		return
+	}
+	d.fieldPos = map[string]finding.Pos{}
+	top := d.top
+	if top == nil && d.src != nil {
+		var root yaml.Node
+		if err := yaml.Unmarshal(d.src, &root); err != nil || len(root.Content) == 0 {
+			return // valid JSON that YAML cannot read (tabs): no positions
+		}
+		top = root.Content[0]
+	}
+	if top != nil {
+		d.locate(top, d.src)
+	}
 }
 
 func (d *Document) locate(top *yaml.Node, src []byte) {
@@ -247,6 +269,7 @@ func blockIndent(src []byte, line int) int {
 // Pos returns the position of a profile field (e.g. "spec.template.cloudType",
 // "spec.template.packs[1].tag"), or of the nearest enclosing one that is known.
 func (d *Document) Pos(field string) finding.Pos {
+	d.located()
 	for f := field; f != ""; {
 		if p, ok := d.fieldPos[f]; ok {
 			return p
@@ -267,6 +290,7 @@ func (d *Document) MapValues(i int, f finding.Finding) finding.Finding {
 	if f.Layer == "" && i < len(d.Profile.Spec.Template.Packs) {
 		f.Layer = d.Profile.Spec.Template.Packs[i].Name
 	}
+	d.located()
 	if i < len(d.valuesPos) && d.valuesPos[i].Exact {
 		vp := d.valuesPos[i]
 		f.File = d.File

@@ -49,7 +49,7 @@ func (v *Validator) Render(d *Document, o Options) (*Profile, *Result) {
 			ref.Values = text
 			continue
 		}
-		if !o.ShowSecrets && l.Pack != nil && l.Pack.Schema != nil {
+		if !o.ShowSecrets && l.Pack != nil && l.Pack.Schema != nil && len(l.Pack.Schema.SecretPatterns()) > 0 {
 			text = MaskSecrets(text, l.Values, l.Pack.IsSecret)
 		}
 		ref.Values = v.Engine.Resolve(&ctx, l.Ref.Name, text).Text

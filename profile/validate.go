@@ -196,6 +196,12 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 			text = string(l.Pack.Values)
 			l.Defaulted = true
 		}
+		if l.Pack != nil && l.Pack.Defaults != nil && sameText(text, l.Pack.Values) {
+			// The pack's own values, parsed once when the pack was loaded.
+			l.Values = l.Pack.Defaults
+			ctx.Packs[l.Ref.Name] = l.Values
+			continue
+		}
 		doc, err := values.Parse([]byte(text))
 		if err != nil {
 			f := finding.Finding{Severity: finding.Error, Code: "values-invalid", Message: err.Error(), Hint: "fix the YAML at this place"}
@@ -233,6 +239,12 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 	}
 }
 
+// sameText reports whether values text is the pack's own, white space at
+// the ends aside.
+func sameText(text string, packValues []byte) bool {
+	return strings.TrimSpace(text) == strings.TrimSpace(string(packValues))
+}
+
 // place points a finding about a layer's values into the document. Findings
 // in a pack's default values (the layer sets none) point at the layer itself.
 func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Finding {
@@ -248,7 +260,7 @@ func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Find
 // ValidateValues checks a bare values file for one pack on one cloud type:
 // the values steps of Validate, with findings pointing into the file.
 func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud string, o Options) *Result {
-	d := &Document{File: file, valuesPos: []valuesPos{{Exact: true}}}
+	d := &Document{File: file, valuesPos: []valuesPos{{Exact: true}}, fieldPos: map[string]finding.Pos{}}
 	d.Profile.Spec.Template = Template{Type: TypeInfra, CloudType: cloud, Packs: []PackRef{{Name: p.Meta.Name, Layer: p.Meta.Layer, Tag: p.Meta.Version, Version: p.Meta.Version, Values: string(src)}}}
 	r := &Result{Layers: []Layer{{Ref: d.Profile.Spec.Template.Packs[0], Pack: p}}}
 	if strings.TrimSpace(string(src)) == "" {
@@ -286,6 +298,9 @@ func dedupe(schemaFindings, ruleFindings finding.List) finding.List {
 // resolve returns a copy of the layer's values with every macro resolved,
 // reporting macro issues at the value that holds them.
 func (v *Validator) resolve(ctx *macro.Context, l *Layer, fl *finding.List) *values.Doc {
+	if !l.Values.AnyScalar(func(n *yaml.Node) bool { return macro.HasMacro(n.Value) }) {
+		return l.Values // nothing to resolve: the values are read, never written
+	}
 	doc := l.Values.Clone()
 	doc.Walk(func(path string, n *yaml.Node) {
 		if !macro.HasMacro(n.Value) {

@@ -221,11 +221,67 @@ type Match struct {
 
 // Lookup finds the node at a concrete dotted path.
 func (d *Doc) Lookup(path string) (*yaml.Node, bool) {
-	ms := d.Find(path)
-	if len(ms) == 0 {
+	if d == nil || d.Root == nil || path == "" {
 		return nil, false
 	}
-	return ms[0].Node, true
+	if strings.Contains(path, "$[]") {
+		ms := d.Find(path)
+		if len(ms) == 0 {
+			return nil, false
+		}
+		return ms[0].Node, true
+	}
+	n := lookup(d.Root, path, 0)
+	return n, n != nil
+}
+
+// lookup is find for one concrete path, without building paths.
+func lookup(n *yaml.Node, rest string, depth int) *yaml.Node {
+	n = Deref(n)
+	if n == nil || depth > MaxDepth {
+		return nil
+	}
+	if rest == "" {
+		return n
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		// Longest matching key first, as in find.
+		tried := -1
+		for {
+			best := -1
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i].Value
+				if (tried < 0 || len(k) < tried) && strings.HasPrefix(rest, k) && (len(rest) == len(k) || rest[len(k)] == '.' || rest[len(k)] == '[') {
+					if best < 0 || len(k) > len(n.Content[best].Value) {
+						best = i
+					}
+				}
+			}
+			if best < 0 {
+				return nil
+			}
+			k := n.Content[best].Value
+			if found := lookup(n.Content[best+1], strings.TrimPrefix(rest[len(k):], "."), depth+1); found != nil {
+				return found
+			}
+			tried = len(k)
+		}
+	case yaml.SequenceNode:
+		if rest[0] != '[' {
+			return nil
+		}
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return nil
+		}
+		i, err := strconv.Atoi(rest[1:end])
+		if err != nil || i < 0 || i >= len(n.Content) {
+			return nil
+		}
+		return lookup(n.Content[i], strings.TrimPrefix(rest[end+1:], "."), depth+1)
+	}
+	return nil
 }
 
 // Find returns every node that matches a path pattern; $[] matches every list item.
@@ -251,14 +307,17 @@ func find(n, key *yaml.Node, prefix, rest string, out *[]Match, depth int) {
 	case yaml.MappingNode:
 		// Keys are tried longest first so that a flat dotted key ("system.uri")
 		// wins over a nested one of the same prefix.
-		var best []int
+		var buf [4]int
+		best := buf[:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
 			if strings.HasPrefix(rest, k) && (len(rest) == len(k) || rest[len(k)] == '.' || rest[len(k)] == '[') {
 				best = append(best, i)
 			}
 		}
-		sort.SliceStable(best, func(a, b int) bool { return len(n.Content[best[a]].Value) > len(n.Content[best[b]].Value) })
+		if len(best) > 1 {
+			sort.SliceStable(best, func(a, b int) bool { return len(n.Content[best[a]].Value) > len(n.Content[best[b]].Value) })
+		}
 		for _, i := range best {
 			k := n.Content[i].Value
 			next := strings.TrimPrefix(rest[len(k):], ".")
@@ -320,6 +379,38 @@ func walkScalars(n *yaml.Node, prefix string, fn func(string, *yaml.Node), depth
 	case yaml.ScalarNode:
 		fn(prefix, n)
 	}
+}
+
+// AnyScalar reports whether pred holds for any scalar of the document; it
+// builds no paths, so it is cheaper than Walk.
+func (d *Doc) AnyScalar(pred func(n *yaml.Node) bool) bool {
+	if d == nil || d.Root == nil {
+		return false
+	}
+	return anyScalar(d.Root, pred, 0)
+}
+
+func anyScalar(n *yaml.Node, pred func(*yaml.Node) bool, depth int) bool {
+	if depth > MaxDepth {
+		return false
+	}
+	if n.Kind == yaml.ScalarNode {
+		return pred(n)
+	}
+	start := 0
+	if n.Kind == yaml.MappingNode {
+		start = 1 // values only: keys are not values
+	}
+	step := 1
+	if n.Kind == yaml.MappingNode {
+		step = 2
+	}
+	for i := start; i < len(n.Content); i += step {
+		if anyScalar(n.Content[i], pred, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // Clone returns a deep copy whose nodes keep their positions; aliases are

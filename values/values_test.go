@@ -185,6 +185,12 @@ func FuzzParse(f *testing.F) {
 			if n.Line < 1 {
 				t.Fatalf("node at %q has no line", p)
 			}
+			// Lookup (the fast path) and Find agree on every path Walk names.
+			ms := d.Find(p)
+			got, ok := d.Lookup(p)
+			if len(ms) > 0 != ok || (ok && ms[0].Node != got) {
+				t.Fatalf("Lookup(%q) and Find disagree", p)
+			}
 		})
 		_ = d.Clone()
 		_ = d.Find("a.$[].b")

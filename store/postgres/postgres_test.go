@@ -1,0 +1,179 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/store/pgtest"
+	"github.com/byoos/byoos/store/postgres"
+	"github.com/byoos/byoos/store/storetest"
+)
+
+// pg is the server every test of the package shares, one database each.
+var pg *pgtest.Server
+
+func TestMain(m *testing.M) {
+	pg = pgtest.NewServer()
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
+func open(t testing.TB, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pg.Database(t)) })
+}
+
+func TestTwoStoresOnOneDatabase(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		dsn := pg.Database(t)
+		return open(t, dsn), open(t, dsn)
+	})
+}
+
+func TestAuditFailureUndoesTheChange(t *testing.T) {
+	storetest.RunAuditFailure(t, func(t *testing.T) store.Store {
+		dsn := pg.Database(t)
+		s := open(t, dsn)
+		exec(t, dsn, `CREATE FUNCTION storetest_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.summary = '`+storetest.FailSummary+`' THEN
+					RAISE EXCEPTION 'audit event refused by the test';
+				END IF;
+				RETURN NEW;
+			END $$`)
+		exec(t, dsn, `CREATE TRIGGER storetest_refuse BEFORE INSERT ON audit_events
+			FOR EACH ROW EXECUTE FUNCTION storetest_refuse()`)
+		return s
+	})
+}
+
+// exec runs sql on the database of dsn outside the store.
+func exec(t testing.TB, dsn, sql string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestConcurrentOpensApplyMigrationsOnce(t *testing.T) {
+	dsn := pg.Database(t)
+	const n = 4
+	stores := make([]*postgres.Store, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			stores[i], errs[i] = postgres.Open(context.Background(), dsn)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("Open %d of %d: %v", i, n, errs[i])
+		}
+		defer stores[i].Close()
+	}
+	vs, err := stores[0].AppliedMigrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 || vs[0] != 1 {
+		t.Errorf("applied migrations %v, want [1]", vs)
+	}
+	for i, s := range stores {
+		if err := s.Ping(context.Background()); err != nil {
+			t.Errorf("Ping %d: %v", i, err)
+		}
+	}
+}
+
+func TestOpenRefusesADatabaseFromANewerByoos(t *testing.T) {
+	dsn := pg.Database(t)
+	open(t, dsn)
+	exec(t, dsn, "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future')")
+	if s, err := postgres.Open(context.Background(), dsn); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a database migrated past this binary")
+	}
+}
+
+func TestOpenReportsAnUnreachableServer(t *testing.T) {
+	for _, dsn := range []string{"postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "not a dsn = ="} {
+		if s, err := postgres.Open(context.Background(), dsn); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+		}
+	}
+}
+
+func TestPingFailsAfterClose(t *testing.T) {
+	s, err := postgres.Open(context.Background(), pg.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Error("Ping succeeded on a closed store")
+	}
+}
+
+func benchPacks(b *testing.B) int {
+	if v := os.Getenv("BYOOS_BENCH_PACKS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("BYOOS_BENCH_PACKS: %v", err)
+		}
+		return n
+	}
+	return storetest.BenchPackCount
+}
+
+// BenchmarkFindPacksByName: see storetest.BenchFindPacksByName;
+// BYOOS_BENCH_PACKS sets the number of pack versions.
+func BenchmarkFindPacksByName(b *testing.B) {
+	storetest.BenchFindPacksByName(b, open(b, pg.Database(b)), benchPacks(b))
+}
+
+// BenchmarkCreateProfile: see storetest.BenchCreateProfile.
+func BenchmarkCreateProfile(b *testing.B) {
+	storetest.BenchCreateProfile(b, open(b, pg.Database(b)))
+}
+
+// BenchmarkGetProfile: see storetest.BenchGetProfile.
+func BenchmarkGetProfile(b *testing.B) {
+	storetest.BenchGetProfile(b, open(b, pg.Database(b)))
+}
