@@ -224,7 +224,9 @@ func TestProjectsAreIsolated(t *testing.T) {
 	e.do("PUT", "/v1/clusterprofiles/"+created.UID, keyB, "", awsProfile("mine", "ami-0f4804aff4cf9c5a2"), 404, nil)
 	e.do("PATCH", "/v1/clusterprofiles/"+created.UID+"/publish", keyB, "", nil, 404, nil)
 	e.do("DELETE", "/v1/clusterprofiles/"+created.UID, keyB, "", nil, 404, nil)
-	var list struct{ Items []struct{ Metadata struct{ UID string } } }
+	var list struct {
+		Items []struct{ Metadata struct{ UID string } }
+	}
 	e.do("GET", "/v1/dashboard/clusterprofiles/metadata", keyB, "", nil, 200, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("project B lists %d profiles of A", len(list.Items))
@@ -236,7 +238,9 @@ func TestProjectsAreIsolated(t *testing.T) {
 	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, "", nil, 404, nil)
 	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, "5e00000000000000000000ff", nil, 404, nil)
 	// B's project list shows only its project.
-	var projects struct{ Items []struct{ Metadata struct{ UID string } } }
+	var projects struct {
+		Items []struct{ Metadata struct{ UID string } }
+	}
 	e.do("GET", "/v1/dashboard/projects/metadata", keyB, "", nil, 200, &projects)
 	if len(projects.Items) != 1 || projects.Items[0].Metadata.UID != other {
 		t.Errorf("projects for B: %+v", projects.Items)
@@ -245,7 +249,9 @@ func TestProjectsAreIsolated(t *testing.T) {
 
 func TestRegistriesAndPacksAsTheProviderReadsThem(t *testing.T) {
 	e := newEnv(t)
-	var regs struct{ Items []struct{ UID, Name, Kind, Scope string } }
+	var regs struct {
+		Items []struct{ UID, Name, Kind, Scope string }
+	}
 	e.do("GET", "/v1/registries/metadata", e.admin, e.project, nil, 200, &regs)
 	if len(regs.Items) != 1 || regs.Items[0].Name != "Public Repo" || regs.Items[0].UID != api.PublicRepoUID {
 		t.Fatalf("registries: %+v", regs.Items)
@@ -465,7 +471,9 @@ func TestProfileLifecycleAsTheProviderDrivesIt(t *testing.T) {
 	}
 
 	// Every write is in the audit log, with its actor.
-	var audits struct{ Items []struct{ Action, Actor, UID string } }
+	var audits struct {
+		Items []struct{ Action, Actor, UID string }
+	}
 	e.do("GET", "/v1/audits", e.admin, e.project, nil, 200, &audits)
 	actions := []string{}
 	for _, a := range audits.Items {
@@ -488,7 +496,10 @@ func TestInvalidProfilesAreRefusedWithReadableFindings(t *testing.T) {
 	var errBody struct {
 		Code, Message string
 		Details       struct {
-			Findings []struct{ Code, Layer, Path string; Line int }
+			Findings []struct {
+				Code, Layer, Path string
+				Line              int
+			}
 		}
 	}
 	e.do("POST", "/v1/clusterprofiles", e.admin, e.project, body, 400, &errBody)

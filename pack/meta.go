@@ -193,7 +193,7 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 			var lo, hi *semver.Version
 			for _, b := range []struct {
 				field, v string
-				dst    **semver.Version
+				dst      **semver.Version
 			}{{"minVersion", d.MinVersion, &lo}, {"maxVersion", d.MaxVersion, &hi}} {
 				if b.v == "" {
 					continue

@@ -73,7 +73,9 @@ type Preset struct {
 func (p *Pack) Ref() string { return p.Meta.Name + "@" + p.Meta.Version }
 
 // IsSecret reports whether a concrete values path holds a secret by the pack's schema.
-func (p *Pack) IsSecret(valuePath string) bool { return p.Schema != nil && p.Schema.IsSecret(valuePath) }
+func (p *Pack) IsSecret(valuePath string) bool {
+	return p.Schema != nil && p.Schema.IsSecret(valuePath)
+}
 
 // LoadDir reads a pack from a directory.
 func LoadDir(dir string) (*Pack, finding.List, error) {

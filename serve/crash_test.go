@@ -165,7 +165,9 @@ func defaultProject(t *testing.T, c *http.Client, url, key string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct{ Items []struct{ Metadata struct{ Name, UID string } } }
+	var out struct {
+		Items []struct{ Metadata struct{ Name, UID string } }
+	}
 	json.NewDecoder(resp.Body).Decode(&out)
 	for _, p := range out.Items {
 		if p.Metadata.Name == "Default" {

@@ -73,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	e, err := sqldb.New(ctx, dialect(), db, db, migrations)
 	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("open %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
+		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
 	return &Store{e}, nil
 }

@@ -103,7 +103,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		if read != write {
 			_ = read.Close()
 		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{e}, nil
 }

@@ -95,7 +95,7 @@ func (e *Engine) migrate(ctx context.Context, ms []Migration) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%s: migrate: %w", e.d.Name, err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
