@@ -26,16 +26,17 @@ import (
 
 // env is a real server over TLS on an embedded database in a temp dir.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	url     string
 	client  *http.Client
 	admin   string // tenant admin key
 	project string // Default project uid
 	st      store.Store
+	handler http.Handler
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -68,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dir: dir, url: ts.URL, client: ts.Client(), admin: strings.TrimSpace(string(admin)), st: st}
+	e := &env{t: t, dir: dir, url: ts.URL, client: ts.Client(), admin: strings.TrimSpace(string(admin)), st: st, handler: srv.Handler()}
 	var projects struct {
 		Items []struct{ Metadata struct{ Name, UID string } }
 	}

@@ -68,11 +68,15 @@ func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
 		case key.ProjectUID != "" && proj != key.ProjectUID:
 			return nil, errorf(http.StatusForbidden, CodeForbidden, "this API key is limited to project %s", key.ProjectUID)
 		case key.ProjectUID == "":
-			if _, err := s.store.GetProject(r.Context(), key.TenantUID, proj); err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					return nil, errorf(http.StatusNotFound, CodeNotFound, "project %q not found", proj)
+			cacheKey := key.TenantUID + "/" + proj
+			if _, known := s.projects.Load(cacheKey); !known {
+				if _, err := s.store.GetProject(r.Context(), key.TenantUID, proj); err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						return nil, errorf(http.StatusNotFound, CodeNotFound, "project %q not found", proj)
+					}
+					return nil, fromStore(err, "project", proj)
 				}
-				return nil, fromStore(err, "project", proj)
+				s.projects.Store(cacheKey, true)
 			}
 			p.scope.ProjectUID = proj
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -142,6 +143,9 @@ func (s *Server) findEntries(ctx context.Context, p *principal, q store.PackQuer
 				out = append(out, publicEntry(s.public.uidOf[pk], pk))
 			}
 		}
+	}
+	if len(q.RegistryUIDs) == 1 && q.RegistryUIDs[0] == PublicRepoUID {
+		return out, nil // the Public Repo alone: no need to ask the store
 	}
 	regs, e := s.visibleRegistries(ctx, p)
 	if e != nil {
@@ -750,6 +754,14 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if c := r.URL.Query().Get("cloudType"); c != "" && c != "all" {
 		q.CloudType = c
 	}
+	if reg == PublicRepoUID {
+		// Built-in packs never change: their answers are encoded once.
+		key := name + "\x00" + q.CloudType
+		if b, ok := s.publicJSON.Load(key); ok {
+			writeRawJSON(w, http.StatusOK, b.([]byte))
+			return nil
+		}
+	}
 	es, e := s.findEntries(r.Context(), p, q)
 	if e != nil {
 		return e
@@ -761,7 +773,15 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if err != nil {
 		return fromStore(err, "pack", name)
 	}
-	writeJSON(w, http.StatusOK, te)
+	b, err := json.Marshal(te)
+	if err != nil {
+		return errorf(http.StatusInternalServerError, CodeInternal, "encode pack %s", name)
+	}
+	b = append(b, '\n')
+	if reg == PublicRepoUID {
+		s.publicJSON.Store(name+"\x00"+q.CloudType, b)
+	}
+	writeRawJSON(w, http.StatusOK, b)
 	return nil
 }
 

@@ -62,6 +62,10 @@ type Server struct {
 	keys      *keyCache
 	metrics   *metrics
 	handler   http.Handler
+	// publicJSON caches encoded answers about built-in packs, which never change.
+	publicJSON sync.Map
+	// projects caches project uids known to exist (projects are never deleted).
+	projects sync.Map
 	// ready is closed once start-up is complete.
 	ready chan struct{}
 	once  sync.Once

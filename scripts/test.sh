@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 
 FUZZTIME="${FUZZTIME:-4s}"
 
+# PostgreSQL: the store tests start a throwaway server from its binaries
+# (store/pgtest); install them when this machine has none.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "== installing PostgreSQL server binaries"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || { echo "cannot install PostgreSQL"; exit 1; }
+  else
+    echo "PostgreSQL binaries (initdb, pg_ctl) are missing; install the postgresql package"; exit 1
+  fi
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
 if [ -n "$unformatted" ]; then

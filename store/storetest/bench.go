@@ -81,7 +81,8 @@ func BenchFindPacksByName(b *testing.B, s store.Store, n int) {
 	}{
 		{"name", func(i int) store.PackQuery { return store.PackQuery{Name: names[i%len(names)]} }},
 		{"name+registries+cloud", func(i int) store.PackQuery {
-			return store.PackQuery{Name: names[i%len(names)], RegistryUIDs: regs, CloudType: "aws"}
+			k := i % len(names) // SeedPacks gives name k the cloud types clouds[k%5]
+			return store.PackQuery{Name: names[k], RegistryUIDs: regs, CloudType: []string{"aws", "azure", "aws", "vsphere", "edge-native"}[k%5]}
 		}},
 		{"cloud+limit50", func(i int) store.PackQuery { return store.PackQuery{CloudType: "azure", Limit: 50} }},
 	} {
