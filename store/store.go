@@ -182,6 +182,22 @@ type AuditQuery struct {
 // Store is what every engine implements. Every method is safe for concurrent
 // use, across goroutines and (for PostgreSQL) across processes. Every write
 // takes the audit event to record with it, in the same transaction.
+//
+// Rules all methods share:
+//   - A create with an empty UID gets 24 random hex digits (like Palette's
+//     object IDs); a UID the caller set is kept (ErrExists if taken). The
+//     store sets CreatedAt/UpdatedAt/RevokedAt itself, in UTC to the
+//     microsecond. The passed record is filled in only when the call succeeds.
+//   - The audit event is recorded only when the change is made, and a change
+//     is made only with its event. The store fills the event's Time when it is
+//     zero, and TenantUID, ProjectUID, Kind ("project", "apikey", "registry",
+//     "pack", "profile") and UID from the record when they are empty. A
+//     no-op (re-pushing a pack version, revoking a revoked key) records none.
+//   - Scopes are exact: a Scope with an empty ProjectUID is the tenant-wide
+//     scope, not "all projects"; a record outside the given scope is
+//     ErrNotFound, for reads and writes alike.
+//   - A Limit of 0 (or less) means no cap.
+//   - EnsureTenant records no audit event (it takes none).
 type Store interface {
 	// Tenancy.
 	EnsureTenant(ctx context.Context, name string) (Tenant, error)
@@ -195,6 +211,7 @@ type Store interface {
 	// APIKeyByHash returns a key whatever its state; callers check RevokedAt.
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
 	ListAPIKeys(ctx context.Context, tenantUID string) ([]APIKey, error)
+	// RevokeAPIKey sets RevokedAt; revoking a revoked key is a no-op (nil).
 	RevokeAPIKey(ctx context.Context, tenantUID, uid string, ev AuditEvent) error
 
 	// Registries.
@@ -205,23 +222,33 @@ type Store interface {
 	ListRegistries(ctx context.Context, tenantUID, projectUID string) ([]Registry, error)
 
 	// Pack versions. PutPackVersion returns created=false when the same
-	// version with the same digest exists already (a no-op), and ErrImmutable
-	// when it exists with another digest.
+	// version with the same digest exists already (a no-op, which fills p.UID
+	// and p.CreatedAt from the stored version), and ErrImmutable when it
+	// exists with another digest.
 	PutPackVersion(ctx context.Context, p *PackVersion, ev AuditEvent) (created bool, err error)
 	GetPackVersion(ctx context.Context, uid string) (PackVersion, error)
+	// FindPacks returns versions without Archive, ordered by name, then
+	// version as text (byte order: semantic version order is the caller's
+	// job), then registry UID. An empty RegistryUIDs matches every registry
+	// of every tenant: callers must pass the registries the caller may see.
 	FindPacks(ctx context.Context, q PackQuery) ([]PackVersion, error)
 
 	// Profiles. CreateProfile sets UID's record with Revision 1; ErrExists
 	// when the scope has a profile of that name and version.
 	CreateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	GetProfile(ctx context.Context, s Scope, uid string) (Profile, error)
+	// ListProfiles orders by name, then version as text.
 	ListProfiles(ctx context.Context, q ProfileQuery) ([]Profile, error)
 	// UpdateProfile writes p if its stored revision is still p.Revision, and
-	// then sets p.Revision to the new one; ErrConflict otherwise.
+	// then sets p.Revision to the new one; ErrConflict otherwise. p's
+	// TenantUID and ProjectUID name its scope (they are not changed); a UID
+	// not in that scope is ErrNotFound. It writes Name, Version, Status,
+	// Type, CloudType, Body, Published and Warnings, sets UpdatedAt and fills
+	// p.CreatedAt from the store.
 	UpdateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	DeleteProfile(ctx context.Context, s Scope, uid string, ev AuditEvent) error
 
-	// Audit.
+	// Audit. ListAudit returns events newest first (by ID).
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
 
 	// Ping checks the database answers and its migrations are applied.

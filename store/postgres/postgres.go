@@ -40,8 +40,9 @@ const MigrationLockKey int64 = 0x62796f6f73
 const MaxConns = 16
 
 // Store is a store.Store on a PostgreSQL database. Besides the store.Store
-// methods it has AppliedMigrations, the schema versions recorded in the
-// database.
+// methods it has AppliedMigrations(ctx) ([]int64, error), the schema versions
+// recorded in the database, and Analyze(ctx) error, which refreshes the query
+// planner's statistics (worth calling after a bulk import).
 type Store struct {
 	*engine
 }

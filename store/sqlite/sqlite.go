@@ -45,8 +45,9 @@ var migrationFiles embed.FS
 const BusyTimeout = 5 * time.Second
 
 // Store is a store.Store on an SQLite database file. Besides the store.Store
-// methods it has AppliedMigrations, the schema versions recorded in the
-// database.
+// methods it has AppliedMigrations(ctx) ([]int64, error), the schema versions
+// recorded in the database, and Analyze(ctx) error, which refreshes the query
+// planner's statistics (worth calling after a bulk import).
 type Store struct {
 	*engine
 }

@@ -16,7 +16,7 @@ const BenchPackCount = 10_000
 // SeedPacks publishes n pack versions through s.PutPackVersion, spread over
 // three tenant-wide registries of tenant "bench": n/10 pack names
 // (pack-00000, …) with ten versions each, and a mix of cloud types (a fifth
-// of them "all"). It returns the tenant, the registries and the names.
+// of them "all"). Then, if s has an Analyze method, it calls it. It returns the tenant, the registries and the names.
 func SeedPacks(tb testing.TB, s store.Store, n int) (tenantUID string, registryUIDs, names []string) {
 	tb.Helper()
 	ctx := context.Background()
@@ -65,7 +65,19 @@ func SeedPacks(tb testing.TB, s store.Store, n int) (tenantUID string, registryU
 	if err := <-errs; err != nil {
 		tb.Fatal(err)
 	}
+	if a, ok := s.(analyzer); ok {
+		if err := a.Analyze(ctx); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return tn.UID, registryUIDs, names
+}
+
+// analyzer is a store that can refresh its planner statistics, as the SQL
+// engines can; SeedPacks calls it after the bulk load, as autovacuum would
+// soon do on its own.
+type analyzer interface {
+	Analyze(ctx context.Context) error
 }
 
 // BenchFindPacksByName seeds n pack versions (SeedPacks) and measures

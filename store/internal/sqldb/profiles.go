@@ -54,10 +54,11 @@ func (e *Engine) CreateProfile(ctx context.Context, p *store.Profile, ev store.A
 
 // GetProfile returns the profile with that uid in exactly that scope.
 func (e *Engine) GetProfile(ctx context.Context, s store.Scope, uid string) (store.Profile, error) {
-	p, err := scanProfile(e.queryRow(ctx, e.read, "SELECT "+profileCols+" FROM profiles WHERE uid = ? AND tenant_uid = ? AND COALESCE(project_uid, '') = ?",
-		uid, s.TenantUID, s.ProjectUID))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = notFound("profile %q", uid)
+	// By primary key alone, checking the scope here: a plan that cannot go
+	// wrong whatever the planner's statistics.
+	p, err := scanProfile(e.queryRow(ctx, e.read, "SELECT "+profileCols+" FROM profiles WHERE uid = ?", uid))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (p.TenantUID != s.TenantUID || p.ProjectUID != s.ProjectUID)) {
+		return store.Profile{}, e.wrap(notFound("profile %q", uid), "get profile")
 	}
 	return p, e.wrap(err, "get profile")
 }

@@ -92,6 +92,16 @@ func (e *Engine) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Analyze refreshes the query planner's statistics (ANALYZE). PostgreSQL's
+// autovacuum and SQLite's defaults make this optional; after a bulk import
+// it keeps the planner from choosing plans made for empty tables meanwhile.
+func (e *Engine) Analyze(ctx context.Context) error {
+	if _, err := e.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("%s: analyze: %w", e.d.Name, err)
+	}
+	return nil
+}
+
 // bind rewrites '?' placeholders for the dialect. Queries never hold '?' in
 // literals.
 func (e *Engine) bind(q string) string {
