@@ -15,8 +15,8 @@ import (
 )
 
 func (e *env) packCmd() *cobra.Command {
-	c := &cobra.Command{Use: "pack", Short: "List, show and lint packs"}
-	c.AddCommand(e.packListCmd(), e.packShowCmd(), e.packLintCmd())
+	c := &cobra.Command{Use: "pack", Short: "List, show, lint and push packs"}
+	c.AddCommand(e.packListCmd(), e.packShowCmd(), e.packLintCmd(), e.packPushCmd())
 	return c
 }
 
@@ -29,6 +29,8 @@ type packSummary struct {
 	Layer       string   `json:"layer"`
 	CloudTypes  []string `json:"cloudTypes"`
 	Digest      string   `json:"digest"`
+	// UID is the pack version's uid on a server (pack list --server).
+	UID string `json:"uid,omitempty"`
 }
 
 func summarize(repo string, p *pack.Pack) packSummary {
@@ -36,42 +38,74 @@ func summarize(repo string, p *pack.Pack) packSummary {
 }
 
 func (e *env) packListCmd() *cobra.Command {
-	var output, layer, cloud string
+	var (
+		output, layer, cloud, name, registry string
+		offline                              bool
+		conn                                 connFlags
+	)
 	c := &cobra.Command{
 		Use:   "list",
-		Short: "List the packs of the built-in Public Repo (and --pack-dir)",
-		Args:  cobra.NoArgs,
+		Short: "List the packs of the built-in Public Repo (and --pack-dir), or of a byoos server",
+		Long: `list lists the packs of the built-in Public Repo and of --pack-dir. When a server
+is given (--server, BYOOS_SERVER or the config file), it lists the packs the server
+has for the project instead, unless --offline or --pack-dir.
+
+` + connHelp,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkOutput(output, "text", "table", "json", "yaml"); err != nil {
+				return err
+			}
+			if !offline && len(e.packDirs) == 0 {
+				cc, err := e.resolveConn(&conn)
+				if err != nil {
+					return err
+				}
+				if cc.cfg.Server != "" {
+					return e.serverPackList(&conn, output, layer, cloud, name, registry)
+				}
+			}
+			if registry != "" {
+				return usageErr("--registry lists a server's registry: give --server too")
+			}
 			repos, err := e.packRepos()
 			if err != nil {
 				return err
 			}
-			var rows []packSummary
+			rows := []packSummary{}
 			for _, r := range repos {
 				for _, p := range r.All() {
-					if (layer == "" || p.Meta.Layer == layer) && (cloud == "" || p.Meta.Supports(cloud)) {
+					if (layer == "" || p.Meta.Layer == layer) && (cloud == "" || p.Meta.Supports(cloud)) && (name == "" || p.Meta.Name == name) {
 						rows = append(rows, summarize(r.Name, p))
 					}
 				}
 			}
-			switch output {
-			case "json":
-				return writeJSON(e, rows)
-			case "text":
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tVERSION\tLAYER\tCLOUD TYPES\tDISPLAY NAME\tREGISTRY")
-				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Layer, strings.Join(r.CloudTypes, ","), r.DisplayName, r.Registry)
-				}
-				return tw.Flush()
-			}
-			return usageErr("--output %q: use text or json", output)
+			return e.writePackRows(output, rows)
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text (or table), json or yaml")
 	c.Flags().StringVar(&layer, "layer", "", "only packs of this layer (os, k8s, cni, csi, addon)")
 	c.Flags().StringVar(&cloud, "cloud", "", "only packs that support this cloud type")
+	c.Flags().StringVar(&name, "name", "", "only the versions of this pack")
+	c.Flags().StringVar(&registry, "registry", "", "only the packs of this registry of the server, by name or uid")
+	c.Flags().BoolVar(&offline, "offline", false, "list the built-in packs even when a server is configured")
+	conn.register(c.Flags())
 	return c
+}
+
+func (e *env) writePackRows(output string, rows []packSummary) error {
+	switch output {
+	case "json":
+		return writeJSON(e, rows)
+	case "yaml":
+		return writeYAML(e.stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tLAYER\tCLOUD TYPES\tDISPLAY NAME\tREGISTRY")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Layer, strings.Join(r.CloudTypes, ","), r.DisplayName, r.Registry)
+	}
+	return tw.Flush()
 }
 
 func (e *env) packShowCmd() *cobra.Command {

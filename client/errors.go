@@ -72,6 +72,10 @@ func newAPIError(method, path string, resp *http.Response, raw []byte) *APIError
 		}
 		return e
 	}
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		e.Message = "the server answers with a redirect to " + loc + " (not followed, so that the API key stays with the server): give the address it redirects to"
+		return e
+	}
 	// Not a byoos error body: keep a short, printable excerpt.
 	text := strings.TrimSpace(string(raw))
 	if !utf8.ValidString(text) {

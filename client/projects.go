@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -77,7 +76,7 @@ func (c *Client) ProjectUID(ctx context.Context) (string, error) {
 	}
 	p, err := c.ResolveProject(ctx, c.project)
 	if err != nil {
-		return "", fmt.Errorf("project: %w", c.redact(err))
+		return "", err
 	}
 	c.projectUID, c.resolved = p.UID, true
 	return c.projectUID, nil

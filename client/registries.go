@@ -207,10 +207,10 @@ type PackSearch struct {
 // PackMatch is one pack name found by SearchPacks, with its newest version
 // in each registry.
 type PackMatch struct {
-	Name        string          `json:"name" yaml:"name"`
-	DisplayName string          `json:"displayName" yaml:"displayName"`
-	Layer       string          `json:"layer" yaml:"layer"`
-	CloudTypes  []string        `json:"cloudTypes" yaml:"cloudTypes"`
+	Name        string           `json:"name" yaml:"name"`
+	DisplayName string           `json:"displayName" yaml:"displayName"`
+	Layer       string           `json:"layer" yaml:"layer"`
+	CloudTypes  []string         `json:"cloudTypes" yaml:"cloudTypes"`
 	Registries  []PackInRegistry `json:"registries" yaml:"registries"`
 }
 

@@ -53,7 +53,7 @@ func amiProblem(s string) *Problem {
 	if t != s {
 		hint := "Remove the white space around the value and give just the AMI ID, for example " + fmt.Sprintf("%q.", exampleAMI)
 		if isAMIID(t) {
-			hint = fmt.Sprintf("Remove the white space around the value: use %q.", t)
+			hint = fmt.Sprintf("Remove the white space around the value: use %s.", quote(t))
 		}
 		return newProblem(CodeAWSAMIInvalid,
 			fmt.Sprintf("the AMI ID %s has white space before or after it; expected %s and nothing else.", quote(s), amiShape),
@@ -74,7 +74,7 @@ func amiProblem(s string) *Problem {
 	if (len(s) == 8 || len(s) == 17) && isHexFold(s) {
 		return newProblem(CodeAWSAMIMalformed,
 			fmt.Sprintf("%s has the hex digits of an AMI ID but not its \"ami-\" prefix; expected %s.", quote(s), amiShape),
-			fmt.Sprintf("Add the prefix: use %q.", "ami-"+lower))
+			fmt.Sprintf("Add the prefix: use %s.", quote("ami-"+lower)))
 	}
 	if strings.HasPrefix(lower, "resolve:ssm:") || strings.HasPrefix(lower, "/aws/service/") || strings.HasPrefix(lower, "ssm:") {
 		param := s
@@ -119,7 +119,7 @@ func amiARNProblem(s string) *Problem {
 	}
 	regionNote := ""
 	if region != "" && isRegionLike(region) {
-		regionNote = fmt.Sprintf(" (the ARN places it in region %q; the cluster must run in that region, or copy the AMI there with `aws ec2 copy-image`)", region)
+		regionNote = fmt.Sprintf(" (the ARN places it in region %s; the cluster must run in that region, or copy the AMI there with `aws ec2 copy-image`)", quote(region))
 	}
 	if service == "imagebuilder" {
 		return newProblem(CodeAWSAMIARN,
@@ -135,7 +135,7 @@ func amiARNProblem(s string) *Problem {
 		if isAMIIDFold(id) {
 			return newProblem(CodeAWSAMIARN,
 				fmt.Sprintf("%s is an ARN; the image must be a bare AMI ID, %s, not an ARN.", quote(s), amiShape),
-				fmt.Sprintf("Use just the AMI ID: %q%s.", strings.ToLower(id), regionNote))
+				fmt.Sprintf("Use just the AMI ID: %s%s.", quote(strings.ToLower(id)), regionNote))
 		}
 	}
 	return newProblem(CodeAWSAMIARN,
@@ -160,7 +160,7 @@ func amiPrefixProblem(s string) *Problem {
 	if isAMIIDFold(s) {
 		return newProblem(CodeAWSAMIUppercase,
 			fmt.Sprintf("the AMI ID %s has upper-case letters; AMI IDs are written in lower case: %s.", quote(s), amiShape),
-			fmt.Sprintf("Use the lower-case ID: %q.", strings.ToLower(s)))
+			fmt.Sprintf("Use the lower-case ID: %s.", quote(strings.ToLower(s))))
 	}
 	hexDigits, firstBad, badAt := 0, rune(0), -1
 	for i, r := range rest {

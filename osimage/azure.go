@@ -158,7 +158,7 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	if port != "" && port != "443" {
 		return VHD{}, newProblem(CodeAzureVHDHost,
 			fmt.Sprintf("the VHD URL %s gives port %q; Azure Blob storage endpoints are reached on the default https port.", quote(s), port),
-			fmt.Sprintf("Remove the port: the host should be just %q.", hostname))
+			fmt.Sprintf("Remove the port: the host should be just %s.", quote(hostname)))
 	}
 	if scheme == "http" {
 		return VHD{}, newProblem(CodeAzureVHDNotHTTPS,
@@ -304,7 +304,7 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 	if reason := containerNameProblem(container); reason != "" {
 		hint := "Use the name of the blob container that holds the VHD: 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."
 		if lc := strings.ToLower(container); lc != container && containerNameProblem(lc) == "" {
-			hint = fmt.Sprintf("Container names are lower case: use the container %q.", lc)
+			hint = fmt.Sprintf("Container names are lower case: use the container %s.", quote(lc))
 		}
 		return "", "", newProblem(CodeAzureVHDPath,
 			fmt.Sprintf("the VHD URL %s names the container %q, which %s; %s", quote(s), container, reason, want), hint)
@@ -369,7 +369,7 @@ func vhdExtensionProblem(s, blob string) *Problem {
 	if ext == ".vhd" {
 		return nil
 	}
-	found := fmt.Sprintf("has the extension %q", ext)
+	found := fmt.Sprintf("has the extension %s", quote(ext))
 	if ext == "" {
 		found = "has no extension"
 	}

@@ -18,19 +18,19 @@ func hostPortProblem(hp string, allowUpper bool) (host, port, reason string) {
 	if hp[0] == '[' {
 		end := strings.IndexByte(hp, ']')
 		if end < 0 {
-			return "", "", fmt.Sprintf("%q opens an IPv6 address with \"[\" but never closes it with \"]\"", hp)
+			return "", "", fmt.Sprintf("%s opens an IPv6 address with \"[\" but never closes it with \"]\"", quote(hp))
 		}
 		host = hp[1:end]
 		addr, err := netip.ParseAddr(host)
 		if err != nil || !addr.Is6() || addr.Zone() != "" || addr.Is4In6() && strings.Contains(host, ".") {
-			return "", "", fmt.Sprintf("%q is not a valid IPv6 address", host)
+			return "", "", fmt.Sprintf("%s is not a valid IPv6 address", quote(host))
 		}
 		rest := hp[end+1:]
 		if rest == "" {
 			return host, "", ""
 		}
 		if rest[0] != ':' {
-			return "", "", fmt.Sprintf("%q after the IPv6 address is not a \":PORT\"", rest)
+			return "", "", fmt.Sprintf("%s after the IPv6 address is not a \":PORT\"", quote(rest))
 		}
 		port = rest[1:]
 		if r := portProblem(port); r != "" {
@@ -41,7 +41,7 @@ func hostPortProblem(hp string, allowUpper bool) (host, port, reason string) {
 	host = hp
 	if c := strings.IndexByte(hp, ':'); c >= 0 {
 		if strings.IndexByte(hp[c+1:], ':') >= 0 {
-			return "", "", fmt.Sprintf("%q has more than one colon; an IPv6 address must be written in brackets, as in \"[2001:db8::1]:5000\"", hp)
+			return "", "", fmt.Sprintf("%s has more than one colon; an IPv6 address must be written in brackets, as in \"[2001:db8::1]:5000\"", quote(hp))
 		}
 		host, port = hp[:c], hp[c+1:]
 		if r := portProblem(port); r != "" {
@@ -60,14 +60,14 @@ func portProblem(port string) string {
 		return "the port after the colon is empty"
 	}
 	if !isAllDigits(port) || len(port) > 5 || port[0] == '0' {
-		return fmt.Sprintf("the port %q is not a number from 1 to 65535", port)
+		return fmt.Sprintf("the port %s is not a number from 1 to 65535", quote(port))
 	}
 	n := 0
 	for i := 0; i < len(port); i++ {
 		n = n*10 + int(port[i]-'0')
 	}
 	if n > 65535 {
-		return fmt.Sprintf("the port %q is not a number from 1 to 65535", port)
+		return fmt.Sprintf("the port %s is not a number from 1 to 65535", quote(port))
 	}
 	return ""
 }
@@ -84,19 +84,19 @@ func hostNameProblem(host string, allowUpper bool) string {
 	last := host[strings.LastIndexByte(host, '.')+1:]
 	if isAllDigits(last) {
 		if addr, err := netip.ParseAddr(host); err != nil || !addr.Is4() {
-			return fmt.Sprintf("%q is not a valid IPv4 address or DNS name", host)
+			return fmt.Sprintf("%s is not a valid IPv4 address or DNS name", quote(host))
 		}
 		return ""
 	}
 	for label := range strings.SplitSeq(host, ".") {
 		if label == "" {
-			return fmt.Sprintf("the host name %q has an empty label (a leading, trailing or double dot)", host)
+			return fmt.Sprintf("the host name %s has an empty label (a leading, trailing or double dot)", quote(host))
 		}
 		if len(label) > 63 {
-			return fmt.Sprintf("the label %q of the host name is %d characters long; DNS labels are at most 63", label, len(label))
+			return fmt.Sprintf("the label %s of the host name is %d characters long; DNS labels are at most 63", quote(label), len(label))
 		}
 		if label[0] == '-' || label[len(label)-1] == '-' {
-			return fmt.Sprintf("the label %q of the host name starts or ends with a hyphen", label)
+			return fmt.Sprintf("the label %s of the host name starts or ends with a hyphen", quote(label))
 		}
 		for i := 0; i < len(label); i++ {
 			c := label[i]
@@ -104,12 +104,12 @@ func hostNameProblem(host string, allowUpper bool) string {
 			case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-':
 			case c >= 'A' && c <= 'Z':
 				if !allowUpper {
-					return fmt.Sprintf("the host name %q has upper-case letters; it must be a lowercase DNS name", host)
+					return fmt.Sprintf("the host name %s has upper-case letters; it must be a lowercase DNS name", quote(host))
 				}
 			case c == '_':
-				return fmt.Sprintf("the host name %q contains an underscore; it must be a DNS name (letters, digits, hyphens and dots)", host)
+				return fmt.Sprintf("the host name %s contains an underscore; it must be a DNS name (letters, digits, hyphens and dots)", quote(host))
 			default:
-				return fmt.Sprintf("the host name %q contains %s; it must be a DNS name (letters, digits, hyphens and dots)", host, describeRune(firstRuneAt(label, i)))
+				return fmt.Sprintf("the host name %s contains %s; it must be a DNS name (letters, digits, hyphens and dots)", quote(host), describeRune(firstRuneAt(label, i)))
 			}
 		}
 	}
@@ -147,7 +147,7 @@ func pathComponentProblem(c string) string {
 			case ch == '_' && sepKind == '_' && sep == 1:
 				sep++
 			default:
-				return fmt.Sprintf("has the separators %q in a row; only \".\", \"_\", \"__\" or hyphens may separate letters and digits", c[i-sep:i+1])
+				return fmt.Sprintf("has the separators %s in a row; only \".\", \"_\", \"__\" or hyphens may separate letters and digits", quote(c[i-sep:i+1]))
 			}
 		case ch >= 'A' && ch <= 'Z':
 			return "has upper-case letters; only lower case is allowed"

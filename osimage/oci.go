@@ -60,7 +60,7 @@ func ParseOCI(s string) (OCI, *Problem) {
 	}
 	if se := schemeEnd(s); se >= 0 {
 		rest := s[se+3:]
-		hint := fmt.Sprintf("Drop the %q scheme: an image reference has no scheme, as in %q.", s[:se+3], exampleOCI)
+		hint := fmt.Sprintf("Drop the %s scheme: an image reference has no scheme, as in %q.", quote(s[:se+3]), exampleOCI)
 		if schemeEnd(rest) < 0 {
 			if _, p := ParseOCI(rest); p == nil {
 				hint = fmt.Sprintf("Drop the scheme: use %s.", quote(rest))

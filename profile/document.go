@@ -304,7 +304,9 @@ func (d *Document) MapValues(i int, f finding.Finding) finding.Finding {
 		}
 		return f
 	}
-	f.File = d.File + "#" + f.Layer
+	if d.File != "" {
+		f.File = d.File + "#" + f.Layer
+	}
 	return f
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/pem"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -66,7 +67,10 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	srv.MarkReady()
-	ts := httptest.NewTLSServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	// Tests of untrusted certificates make the server log handshake errors.
+	ts.Config.ErrorLog = stdlog.New(io.Discard, "", 0)
+	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	admin, err := os.ReadFile(filepath.Join(dir, serve.AdminKeyFile))
 	if err != nil {

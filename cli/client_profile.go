@@ -1,0 +1,569 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/byoos/byoos/client"
+	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/macro"
+	"github.com/byoos/byoos/profile"
+)
+
+func (e *env) profileCmd() *cobra.Command {
+	f := &connFlags{}
+	c := &cobra.Command{
+		Use:   "profile",
+		Short: "Apply, list, show, publish, export and delete cluster profiles on a byoos server",
+		Long: `profile manages the cluster profiles of a byoos server's project.
+
+  byoos profile apply examples/aws.yaml --publish
+  byoos profile list
+  byoos profile get rhel8-aws
+  byoos profile export rhel8-aws > rhel8-aws.yaml
+
+` + connHelp,
+	}
+	f.register(c.PersistentFlags())
+	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f))
+	return c
+}
+
+// Apply actions.
+const (
+	actionCreated   = "created"
+	actionUpdated   = "updated"
+	actionUnchanged = "unchanged"
+	// actionPublished: the draft was the same, and is now published.
+	actionPublished = "published"
+	actionRefused   = "refused"
+)
+
+// applyResult is what apply did with one file.
+type applyResult struct {
+	File      string       `json:"file"`
+	Name      string       `json:"name"`
+	Version   string       `json:"version"`
+	UID       string       `json:"uid,omitempty"`
+	Action    string       `json:"action"`
+	Published bool         `json:"published"`
+	Message   string       `json:"message,omitempty"`
+	Findings  finding.List `json:"findings,omitempty"`
+}
+
+func (e *env) profileApplyCmd(f *connFlags) *cobra.Command {
+	var (
+		output  string
+		publish bool
+	)
+	c := &cobra.Command{
+		Use:   "apply FILE...",
+		Short: "Create or update cluster profiles from documents in Palette's export shape (YAML or JSON)",
+		Long: `apply creates each profile (metadata.name, spec.version) in the project, or updates
+it when the project has it already: the draft is replaced and, when the profile was
+published or with --publish, published again. The server validates every profile;
+a refused profile's findings are printed as FILE:LINE:COL: SEVERITY CODE PATH: message (hint).
+
+An update says "unchanged" when the profile's export is the same afterwards and
+what was published still is (the write still happens, and counts as a revision), and
+"published" when only the publishing changed something. An update sends the revision it read
+(If-Match): a profile changed by someone else meanwhile is refused, not overwritten.
+
+Exit status: 0 when every profile was applied, 1 when any was refused, 2 for usage or I/O errors.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: e.withClient(f, false, func(cl *client.Client, args []string) error {
+			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			var results []applyResult
+			var hard error
+			for _, name := range args {
+				r, err := e.applyOne(cl, name, publish)
+				if err != nil {
+					hard = err
+					break
+				}
+				results = append(results, r)
+			}
+			if err := e.emitApply(output, results); err != nil {
+				return err
+			}
+			if hard != nil {
+				return hard
+			}
+			refused := 0
+			for _, r := range results {
+				if r.Action == actionRefused {
+					refused++
+				}
+			}
+			if refused > 0 {
+				return &exitError{code: ExitFindings, err: fmt.Errorf("%d of %d profile(s) refused", refused, len(results))}
+			}
+			return nil
+		}),
+	}
+	addOutputFlag(c, &output)
+	c.Flags().BoolVar(&publish, "publish", false, "publish each profile (a profile that was published is published again anyway)")
+	return c
+}
+
+func (e *env) emitApply(output string, results []applyResult) error {
+	if results == nil {
+		results = []applyResult{}
+	}
+	return e.emit(output, results, func(w io.Writer) error {
+		for _, r := range results {
+			printFindings(e.stdout, r.Findings)
+			if r.Action == actionRefused && r.Message != "" {
+				fmt.Fprintf(e.stdout, "%s: %s\n", r.File, r.Message)
+			}
+		}
+		fmt.Fprintln(w, "FILE\tNAME\tVERSION\tACTION\tPUBLISHED\tUID")
+		for _, r := range results {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Name, r.Version, r.Action, yesNo(r.Published), r.UID)
+		}
+		return nil
+	})
+}
+
+// applyOne applies one file. Refusals are results; the error is for what
+// stops apply altogether (I/O, authentication, the server unreachable).
+func (e *env) applyOne(cl *client.Client, name string, publish bool) (applyResult, error) {
+	ctx := e.ctx
+	display := name
+	if name == "-" {
+		display = "<stdin>"
+	}
+	r := applyResult{File: display}
+	src, err := e.readInput(name)
+	if err != nil {
+		return r, err
+	}
+	d, err := profile.Parse(display, src)
+	if err != nil {
+		var pe *profile.ParseError
+		if errors.As(err, &pe) {
+			r.Action, r.Findings = actionRefused, finding.List{pe.Finding()}
+			return r, nil
+		}
+		return r, ioErr(err)
+	}
+	r.Name, r.Version = d.Profile.Metadata.Name, d.Profile.Spec.Version
+	if r.Version == "" {
+		r.Version = "1.0.0" // the server's default
+	}
+	body := client.NewProfileBody(&d.Profile, manifestsOf(src, d.JSON))
+	var existing *client.ProfileSummary
+	if r.Name != "" {
+		ps, err := cl.Profiles(ctx, r.Name)
+		if err != nil {
+			return r, err
+		}
+		for i := range ps {
+			if ps[i].Name == r.Name && ps[i].Version == r.Version {
+				existing = &ps[i]
+			}
+		}
+	}
+	refuse := func(err error) (applyResult, error) {
+		var ae *client.APIError
+		if !errors.As(err, &ae) || !refusal(ae) {
+			return r, err
+		}
+		r.Action = actionRefused
+		if len(ae.Findings) > 0 {
+			r.Findings = placeFindings(d, ae.Findings)
+			r.Message = fmt.Sprintf("refused by the server: %d error(s)", r.Findings.Count(finding.Error))
+		} else {
+			r.Message = "refused by the server: " + ae.Message
+		}
+		if ae.Code == client.CodeConflict {
+			r.Message += " (it changed after apply read it: look at the change, then run apply again)"
+		}
+		if bytes.Contains(src, []byte(macro.MaskText)) {
+			r.Message += "; the document holds masked secrets (" + macro.MaskText + "), as exports do: they stand for the stored values only when updating the profile they came from, so put the real values back"
+		}
+		return r, nil
+	}
+	if existing == nil {
+		uid, err := cl.ImportProfile(ctx, body, publish)
+		if err != nil {
+			return refuse(err)
+		}
+		r.UID, r.Action, r.Published = uid, actionCreated, publish
+		return r, nil
+	}
+	r.UID = existing.UID
+	before, err := cl.ExportProfile(ctx, existing.UID)
+	if err != nil {
+		return refuse(err)
+	}
+	// Whether the draft was what is published, for saying "unchanged".
+	live := false
+	if existing.Status == client.StatusPublished {
+		p, err := cl.Profile(ctx, existing.UID)
+		if err != nil {
+			return refuse(err)
+		}
+		live = sameTemplate(p.Spec.Draft, p.Spec.Published)
+	}
+	rv, err := cl.UpdateProfile(ctx, existing.UID, body, existing.ResourceVersion())
+	if err != nil {
+		return refuse(err)
+	}
+	changed := true
+	if after, err := cl.ExportProfile(ctx, existing.UID); err == nil && sameExport(before, after) {
+		changed = false
+	}
+	r.Action = actionUpdated
+	if !changed {
+		r.Action = actionUnchanged
+	}
+	if publish || existing.Status == client.StatusPublished {
+		if err := cl.PublishProfile(ctx, existing.UID, rv); err != nil {
+			return refuse(err)
+		}
+		r.Published = true
+		if !changed && !live {
+			r.Action = actionPublished
+		}
+	}
+	return r, nil
+}
+
+// sameTemplate reports whether a draft is the published template. Masked
+// values are never the same: a secret may differ behind the mask.
+func sameTemplate(a, b *client.Template) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	ja, err1 := json.Marshal(a.Packs)
+	jb, err2 := json.Marshal(b.Packs)
+	return err1 == nil && err2 == nil && a.CloudType == b.CloudType && a.Type == b.Type &&
+		bytes.Equal(ja, jb) && !bytes.Contains(ja, []byte(macro.MaskText))
+}
+
+// refusal reports whether an API error is about the profile itself (so
+// apply goes on with the next file) rather than about the connection.
+func refusal(ae *client.APIError) bool {
+	switch ae.StatusCode {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge:
+		return true
+	}
+	return false
+}
+
+// sameExport reports whether two exports are the same. Exports with masked
+// secrets are never the same: a secret may have changed behind the mask.
+func sameExport(a, b *profile.Profile) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	if err1 != nil || err2 != nil || strings.Contains(string(jb), macro.MaskText) {
+		return false
+	}
+	return bytes.Equal(ja, jb)
+}
+
+// manifestsOf reads each layer's manifests from a profile document, which
+// profile.Profile does not carry.
+func manifestsOf(src []byte, isJSON bool) [][]client.Manifest {
+	var doc struct {
+		Spec struct {
+			Template struct {
+				Packs []struct {
+					Manifests []client.Manifest `json:"manifests" yaml:"manifests"`
+				} `json:"packs" yaml:"packs"`
+			} `json:"template" yaml:"template"`
+		} `json:"spec" yaml:"spec"`
+	}
+	var err error
+	if isJSON {
+		err = json.Unmarshal(src, &doc)
+	} else {
+		err = yaml.Unmarshal(src, &doc)
+	}
+	if err != nil {
+		return nil
+	}
+	var out [][]client.Manifest
+	found := false
+	for _, p := range doc.Spec.Template.Packs {
+		out = append(out, p.Manifests)
+		found = found || len(p.Manifests) > 0
+	}
+	if !found {
+		return nil
+	}
+	return out
+}
+
+// placeFindings points the server's findings into the document applied, as
+// `byoos validate` would: the server sees no file, so its findings carry
+// positions relative to a layer's values text (file "#LAYER"), or none.
+func placeFindings(d *profile.Document, fl finding.List) finding.List {
+	out := make(finding.List, 0, len(fl))
+	for _, f := range fl {
+		out = append(out, placeFinding(d, f))
+	}
+	out.Sort()
+	return out
+}
+
+func placeFinding(d *profile.Document, f finding.Finding) finding.Finding {
+	// A finding in a layer's values: its line and column count in the values text.
+	if f.Layer != "" && f.File == "" && f.Line > 0 && (f.Code == "values-invalid" || (f.Path != "" && !strings.HasPrefix(f.Path, "spec.") && !strings.HasPrefix(f.Path, "metadata."))) {
+		if i := layerIndex(d, f.Layer); i >= 0 {
+			return d.MapValues(i, f)
+		}
+	}
+	if f.File != "" {
+		return f
+	}
+	f.File = d.File
+	if f.Line == 0 {
+		var pos finding.Pos
+		switch {
+		case strings.HasPrefix(f.Path, "spec.") || strings.HasPrefix(f.Path, "metadata."):
+			pos = d.Pos(f.Path)
+		case strings.HasPrefix(f.Path, "spec.variables."):
+			for i, v := range d.Profile.Spec.Variables {
+				if "spec.variables."+v.Name == f.Path {
+					pos = d.Pos(fmt.Sprintf("spec.variables[%d]", i))
+				}
+			}
+		case f.Layer != "":
+			if i := layerIndex(d, f.Layer); i >= 0 {
+				pos = d.Pos(fmt.Sprintf("spec.template.packs[%d]", i) + layerField(f.Code))
+			}
+		}
+		f.Line, f.Column = pos.Line, pos.Column
+	}
+	return f
+}
+
+// layerField is the field of a layer that a finding about the layer points
+// at, by code, as the validator places them (the layer itself otherwise).
+func layerField(code string) string {
+	switch code {
+	case "pack-not-found", "pack-cloud-type":
+		return ".name"
+	case "pack-tag-unknown":
+		return ".tag"
+	case "profile-layer-mismatch", "profile-layer-invalid":
+		return ".layer"
+	}
+	return ""
+}
+
+func layerIndex(d *profile.Document, name string) int {
+	for i, p := range d.Profile.Spec.Template.Packs {
+		if p.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *env) profileGetCmd(f *connFlags) *cobra.Command {
+	var output, version string
+	c := &cobra.Command{
+		Use:   "get NAME|UID",
+		Short: "Show a cluster profile: its status and layers (-o json or yaml: everything, values included)",
+		Args:  cobra.ExactArgs(1),
+		RunE: e.withClient(f, false, func(cl *client.Client, args []string) error {
+			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			sum, err := cl.FindProfile(e.ctx, args[0], version)
+			if err != nil {
+				return err
+			}
+			p, err := cl.Profile(e.ctx, sum.UID)
+			if err != nil {
+				return err
+			}
+			if output != "table" {
+				return e.emit(output, p, nil)
+			}
+			regs := registryNames(e.ctx, cl)
+			return e.emit(output, p, func(w io.Writer) error { return writeProfileTable(w, p, regs) })
+		}),
+	}
+	addOutputFlag(c, &output)
+	c.Flags().StringVar(&version, "version", "", "the profile version, when the name has several")
+	return c
+}
+
+// registryNames maps registry uids to names, as far as they can be listed.
+func registryNames(ctx context.Context, cl *client.Client) map[string]string {
+	names := map[string]string{}
+	if rs, err := cl.Registries(ctx); err == nil {
+		for _, r := range rs {
+			names[r.UID] = r.Name
+		}
+	}
+	return names
+}
+
+func writeProfileTable(w io.Writer, p *client.Profile, regs map[string]string) error {
+	status := client.StatusDraft
+	if p.Status.IsPublished {
+		status = client.StatusPublished
+		if p.Spec.Draft != nil && p.Spec.Published != nil && !reflect.DeepEqual(p.Spec.Draft.Packs, p.Spec.Published.Packs) {
+			status += " (the draft has changes not published)"
+		}
+	}
+	t := p.Spec.Draft
+	if t == nil {
+		t = &client.Template{}
+	}
+	fmt.Fprintf(w, "NAME:\t%s\n", p.Metadata.Name)
+	fmt.Fprintf(w, "VERSION:\t%s\n", p.Spec.Version)
+	fmt.Fprintf(w, "UID:\t%s\n", p.Metadata.UID)
+	fmt.Fprintf(w, "CLOUD TYPE:\t%s\n", t.CloudType)
+	fmt.Fprintf(w, "TYPE:\t%s\n", t.Type)
+	fmt.Fprintf(w, "STATUS:\t%s\n", status)
+	fmt.Fprintf(w, "REVISION:\t%s\n", p.Metadata.ResourceVersion)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "LAYER\tPACK\tTAG\tVERSION\tREGISTRY")
+	for _, l := range t.Packs {
+		reg := regs[l.RegistryUID]
+		if reg == "" {
+			reg = l.RegistryUID
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Layer, l.Name, l.Tag, l.Version, reg)
+	}
+	if len(p.Status.Findings) > 0 {
+		fmt.Fprintln(w)
+		for _, fd := range p.Status.Findings {
+			fmt.Fprintln(w, fd.String())
+		}
+	}
+	return nil
+}
+
+func (e *env) profileListCmd(f *connFlags) *cobra.Command {
+	var output, name string
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List the cluster profiles of the project, every version",
+		Args:  cobra.NoArgs,
+		RunE: e.withClient(f, false, func(cl *client.Client, _ []string) error {
+			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			ps, err := cl.Profiles(e.ctx, name)
+			if err != nil {
+				return err
+			}
+			client.SortByVersion(ps)
+			return e.emit(output, ps, func(w io.Writer) error {
+				fmt.Fprintln(w, "NAME\tVERSION\tCLOUD TYPE\tTYPE\tSTATUS\tUID")
+				for _, p := range ps {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.CloudType, p.Type, p.Status, p.UID)
+				}
+				return nil
+			})
+		}),
+	}
+	addOutputFlag(c, &output)
+	c.Flags().StringVar(&name, "name", "", "only the versions of this profile")
+	return c
+}
+
+// profileAction is what delete and publish print.
+type profileAction struct {
+	UID     string `json:"uid"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Action  string `json:"action"`
+}
+
+func (e *env) profileActionCmd(f *connFlags, use, short, action string, do func(cl *client.Client, p client.ProfileSummary) error) *cobra.Command {
+	var output, version string
+	c := &cobra.Command{
+		Use:   use + " NAME|UID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: e.withClient(f, false, func(cl *client.Client, args []string) error {
+			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			p, err := cl.FindProfile(e.ctx, args[0], version)
+			if err != nil {
+				return err
+			}
+			if err := do(cl, p); err != nil {
+				return err
+			}
+			res := profileAction{UID: p.UID, Name: p.Name, Version: p.Version, Action: action}
+			return e.emit(output, res, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "%s cluster profile %s %s (uid %s)\n", action, p.Name, p.Version, p.UID)
+				return err
+			})
+		}),
+	}
+	addOutputFlag(c, &output)
+	c.Flags().StringVar(&version, "version", "", "the profile version, when the name has several")
+	return c
+}
+
+func (e *env) profileDeleteCmd(f *connFlags) *cobra.Command {
+	return e.profileActionCmd(f, "delete", "Delete a cluster profile version", "deleted", func(cl *client.Client, p client.ProfileSummary) error {
+		return cl.DeleteProfile(e.ctx, p.UID, p.ResourceVersion())
+	})
+}
+
+func (e *env) profilePublishCmd(f *connFlags) *cobra.Command {
+	return e.profileActionCmd(f, "publish", "Publish a cluster profile version's draft", "published", func(cl *client.Client, p client.ProfileSummary) error {
+		return cl.PublishProfile(e.ctx, p.UID, p.ResourceVersion())
+	})
+}
+
+func (e *env) profileExportCmd(f *connFlags) *cobra.Command {
+	var output, version string
+	c := &cobra.Command{
+		Use:   "export NAME|UID",
+		Short: "Print a cluster profile in Palette's export shape, which apply takes back (secrets masked)",
+		Args:  cobra.ExactArgs(1),
+		RunE: e.withClient(f, false, func(cl *client.Client, args []string) error {
+			if err := checkOutput(output, "yaml", "json"); err != nil {
+				return err
+			}
+			sum, err := cl.FindProfile(e.ctx, args[0], version)
+			if err != nil {
+				return err
+			}
+			p, err := cl.ExportProfile(e.ctx, sum.UID)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(e, p)
+			}
+			enc := yaml.NewEncoder(e.stdout)
+			enc.SetIndent(2)
+			if err := enc.Encode(p); err != nil {
+				return ioErr(err)
+			}
+			if err := enc.Close(); err != nil {
+				return ioErr(err)
+			}
+			return nil
+		}),
+	}
+	c.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
+	c.Flags().StringVar(&version, "version", "", "the profile version, when the name has several")
+	return c
+}
