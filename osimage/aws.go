@@ -127,7 +127,7 @@ func amiARNProblem(s string) *Problem {
 			fmt.Sprintf("Look up the AMI that Image Builder distributed to the cluster's region with `aws imagebuilder get-image --image-build-version-arn %s --query 'image.outputResources.amis[].[region,image]' --output text` and use that ami- ID%s.",
 				shellWord(s, "<image-build-version-arn>"), regionNote))
 	}
-	if i := strings.Index(strings.ToLower(resource), "image/"); i >= 0 {
+	if i := indexFold(resource, "image/"); i >= 0 {
 		id := resource[i+len("image/"):]
 		if j := strings.IndexAny(id, "/:"); j >= 0 {
 			id = id[:j]
@@ -333,4 +333,15 @@ func shellWord(s, placeholder string) string {
 		}
 	}
 	return "'" + s + "'"
+}
+
+// indexFold is strings.Index ignoring ASCII case, with byte offsets into s
+// (strings.ToLower can change the length of text that is not valid UTF-8).
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
