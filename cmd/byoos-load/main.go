@@ -54,7 +54,7 @@ func main() {
 	flag.StringVar(&c.apiKey, "api-key", "", "API key (default: DATA/admin-api-key)")
 	flag.StringVar(&c.caCert, "ca-cert", "", "CA certificate (default: DATA/tls/cert.pem)")
 	flag.StringVar(&c.project, "project", "Default", "project name")
-	flag.StringVar(&c.scenario, "scenario", "lookup", "lookup (GET /v1/packs/{name}/registries/{uid}), private-lookup, create (POST /v1/clusterprofiles), or none")
+	flag.StringVar(&c.scenario, "scenario", "lookup", "lookup (GET /v1/packs/{name}/registries/{uid}), filter (GET /v1/packs?filters=spec.name=N), private-lookup, create (POST /v1/clusterprofiles), baseline (a minimal HTTPS handler with a 1 KB body, in this process, for reference), or none")
 	flag.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to run (at most 5m)")
 	flag.Int64Var(&c.maxRequests, "requests", 2_000_000, "stop after this many requests")
@@ -117,6 +117,9 @@ func (c *client) do(method, path, ctype string, body []byte) (int, []byte, error
 }
 
 func run(c config) error {
+	if c.scenario == "baseline" {
+		return baseline(c)
+	}
 	if err := loopbackOnly(c.server); err != nil {
 		return err
 	}
@@ -182,6 +185,11 @@ func run(c config) error {
 		names := []string{"generic-byoi", "edge-native-byoi", "kubernetes", "cni-calico", "csi-aws-ebs", "edge-k3s"}
 		next = func(i int64) (string, string, []byte) {
 			return "GET", "/v1/packs/" + names[i%int64(len(names))] + "/registries/5e0000000000000000000001?cloudType=all", nil
+		}
+	case "filter":
+		names := []string{"generic-byoi", "edge-native-byoi", "kubernetes", "cni-calico", "csi-aws-ebs", "edge-k3s"}
+		next = func(i int64) (string, string, []byte) {
+			return "GET", "/v1/packs?filters=spec.name%3D" + names[i%int64(len(names))] + "ANDspec.registryUid%3D5e0000000000000000000001&limit=50", nil
 		}
 	case "private-lookup":
 		next = func(i int64) (string, string, []byte) {
@@ -390,6 +398,33 @@ func load(cl *client, c config, next func(i int64) (string, string, []byte)) *re
 		r.FirstError = s
 	}
 	return r
+}
+
+// baseline loads a minimal HTTPS handler serving 1 KB, started in this
+// process on a loopback port: what this machine can do at all, for comparison.
+func baseline(c config) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	body := bytes.Repeat([]byte("x"), 1024)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})}
+	certFile, keyFile := filepath.Join(c.dataDir, "tls", "cert.pem"), filepath.Join(c.dataDir, "tls", "key.pem")
+	go srv.ServeTLS(ln, certFile, keyFile)
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return fmt.Errorf("baseline needs DATA/tls from a server's first start: %w", err)
+	}
+	pool.AppendCertsFromPEM(pem)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConns: c.concurrency * 2, MaxIdleConnsPerHost: c.concurrency * 2}
+	cl := &client{base: "https://" + ln.Addr().String(), http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	res := load(cl, c, func(int64) (string, string, []byte) { return "GET", "/", nil })
+	return report(c, res)
 }
 
 func rssMB(pid int) float64 {

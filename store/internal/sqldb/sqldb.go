@@ -18,6 +18,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/byoos/byoos/store"
@@ -48,7 +50,15 @@ type Engine struct {
 	write  *sql.DB
 	read   *sql.DB
 	latest int64
+	// stmts holds prepared read statements by query text (at most maxStmts),
+	// so that hot reads are not parsed and planned again on every call.
+	stmts  sync.Map
+	nstmts atomic.Int64
 }
+
+// maxStmts bounds the prepared statement cache; queries whose text varies
+// (IN lists) beyond it are simply not cached.
+const maxStmts = 256
 
 var _ store.Store = (*Engine)(nil)
 
@@ -71,8 +81,12 @@ func New(ctx context.Context, d Dialect, write, read *sql.DB, migrations fs.FS) 
 	return e, nil
 }
 
-// Close closes the database pools.
+// Close closes the prepared statements and the database pools.
 func (e *Engine) Close() error {
+	e.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := e.write.Close()
 	if e.read != e.write {
 		err = errors.Join(err, e.read.Close())
@@ -135,11 +149,41 @@ func (e *Engine) exec(ctx context.Context, q queryer, query string, args ...any)
 }
 
 func (e *Engine) query(ctx context.Context, q queryer, query string, args ...any) (*sql.Rows, error) {
+	if st := e.readStmt(ctx, q, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return q.QueryContext(ctx, e.bind(query), args...)
 }
 
 func (e *Engine) queryRow(ctx context.Context, q queryer, query string, args ...any) *sql.Row {
+	if st := e.readStmt(ctx, q, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.QueryRowContext(ctx, e.bind(query), args...)
+}
+
+// readStmt returns the prepared statement of a query on the read pool, or
+// nil when q is not the read pool (a transaction) or the cache is full.
+func (e *Engine) readStmt(ctx context.Context, q queryer, query string) *sql.Stmt {
+	if db, ok := q.(*sql.DB); !ok || db != e.read {
+		return nil
+	}
+	if st, ok := e.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if e.nstmts.Load() >= maxStmts {
+		return nil
+	}
+	st, err := e.read.PrepareContext(ctx, e.bind(query))
+	if err != nil {
+		return nil // the query itself reports the error
+	}
+	if prev, loaded := e.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	e.nstmts.Add(1)
+	return st
 }
 
 // inTx runs fn in a write transaction, committing if it returns nil.
