@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -710,5 +711,40 @@ func TestBadInput(t *testing.T) {
 	e.do("GET", "/v1/dashboard/clusterprofiles/metadata", e.admin, e.project, nil, 200, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("bad input left %d profiles", len(list.Items))
+	}
+}
+
+func TestLargePackAnswersAreGzippedForClientsThatAccept(t *testing.T) {
+	e := newEnv(t)
+	for _, enc := range []string{"gzip", ""} {
+		req, _ := http.NewRequest("GET", e.url+"/v1/packs/kubernetes/registries/"+api.PublicRepoUID+"?cloudType=all", nil)
+		req.Header.Set("ApiKey", e.admin)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		tr := &http.Transport{TLSClientConfig: e.client.Transport.(*http.Transport).TLSClientConfig, DisableCompression: true}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var rd io.Reader = bytes.NewReader(raw)
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			if enc != "gzip" {
+				t.Fatal("gzip sent to a client that did not ask for it")
+			}
+			zr, err := gzip.NewReader(rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd = zr
+		} else if enc == "gzip" {
+			t.Fatal("a client accepting gzip got an uncompressed answer")
+		}
+		var te struct{ Name string }
+		if err := json.NewDecoder(rd).Decode(&te); err != nil || te.Name != "kubernetes" {
+			t.Errorf("%q: %v %+v", enc, err, te)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -754,11 +753,12 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if c := r.URL.Query().Get("cloudType"); c != "" && c != "all" {
 		q.CloudType = c
 	}
+	// Built-in packs never change, and a published pack version never
+	// changes either: an answer is encoded once per set of versions.
+	key := reg + "\x00" + name + "\x00" + q.CloudType
 	if reg == PublicRepoUID {
-		// Built-in packs never change: their answers are encoded once.
-		key := name + "\x00" + q.CloudType
-		if b, ok := s.publicJSON.Load(key); ok {
-			writeRawJSON(w, http.StatusOK, b.([]byte))
+		if enc, ok := s.encoded.get(key); ok {
+			enc.write(w, r)
 			return nil
 		}
 	}
@@ -769,19 +769,25 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if len(es) == 0 {
 		return notFound("pack", name+" in registry "+reg)
 	}
+	if reg != PublicRepoUID {
+		for _, en := range es {
+			key += "\x00" + en.uid
+		}
+		if enc, ok := s.encoded.get(key); ok {
+			enc.write(w, r)
+			return nil
+		}
+	}
 	te, err := s.tagEntity(r.Context(), es)
 	if err != nil {
 		return fromStore(err, "pack", name)
 	}
-	b, err := json.Marshal(te)
+	enc, err := encode(te)
 	if err != nil {
 		return errorf(http.StatusInternalServerError, CodeInternal, "encode pack %s", name)
 	}
-	b = append(b, '\n')
-	if reg == PublicRepoUID {
-		s.publicJSON.Store(name+"\x00"+q.CloudType, b)
-	}
-	writeRawJSON(w, http.StatusOK, b)
+	s.encoded.put(key, enc)
+	enc.write(w, r)
 	return nil
 }
 

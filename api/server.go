@@ -62,8 +62,8 @@ type Server struct {
 	keys      *keyCache
 	metrics   *metrics
 	handler   http.Handler
-	// publicJSON caches encoded answers about built-in packs, which never change.
-	publicJSON sync.Map
+	// encoded caches encoded answers about packs, which never change.
+	encoded *encodedCache
 	// projects caches project uids known to exist (projects are never deleted).
 	projects sync.Map
 	// ready is closed once start-up is complete.
@@ -93,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 		validator: profile.NewValidator(nil),
 		public:    newPublicRepo(cfg.Public),
 		packs:     newPackCache(2048),
+		encoded:   newEncodedCache(4096),
 		keys:      newKeyCache(cfg.KeyCacheTTL),
 		metrics:   m,
 		ready:     make(chan struct{}),

@@ -279,12 +279,14 @@ func parallel(n, workers int, fn func(i int) error) error {
 	return nil
 }
 
-// seedPacks pushes n pack versions: 64 names with n/64 versions each.
+// seedPacks pushes n pack versions: about ten versions of each of n/10 names
+// (at least 64 names, which private-lookup reads).
 func seedPacks(cl *client, reg string, n, workers int) error {
 	start := time.Now()
+	names := max(64, n/10)
 	err := parallel(n, workers, func(i int) error {
-		name := fmt.Sprintf("load-%d", i%64)
-		version := fmt.Sprintf("1.%d.%d", (i/64)/1000, (i/64)%1000)
+		name := fmt.Sprintf("load-%d", i%names)
+		version := fmt.Sprintf("1.%d.%d", (i/names)/1000, (i/names)%1000)
 		st, body, err := cl.do("POST", "/v1/registries/pack/"+reg+"/packs", "application/gzip", packArchive(name, version))
 		if err != nil {
 			return err
