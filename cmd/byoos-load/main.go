@@ -45,6 +45,7 @@ type config struct {
 	seedProfs   int
 	pid         int
 	jsonOut     bool
+	gzip        bool
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	flag.IntVar(&c.seedProfs, "seed-profiles", 0, "first create this many cluster profiles")
 	flag.IntVar(&c.pid, "pid", 0, "server process id, to report its resident memory")
 	flag.BoolVar(&c.jsonOut, "json", false, "print the result as JSON")
+	flag.BoolVar(&c.gzip, "gzip", false, "ask for gzip-compressed answers, as Go clients (the Terraform provider) do; off by default, since decompressing on this machine takes CPU from the server under test")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "byoos-load:", err)
@@ -142,7 +144,7 @@ func run(c config) error {
 	} else if strings.HasPrefix(c.server, "https") {
 		return fmt.Errorf("ca certificate: %w", err)
 	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConns: c.concurrency * 2, MaxIdleConnsPerHost: c.concurrency * 2, IdleConnTimeout: time.Minute}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConns: c.concurrency * 2, MaxIdleConnsPerHost: c.concurrency * 2, IdleConnTimeout: time.Minute, DisableCompression: !c.gzip}
 	cl := &client{base: strings.TrimRight(c.server, "/"), key: c.apiKey, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 
 	// Resolve the project.
