@@ -351,6 +351,19 @@ func revisionFrom(r *http.Request, in *profileIn) (int64, bool, *Error) {
 	return n, true, nil
 }
 
+// checkRevision refuses, with 409, a write that names a revision other than
+// the stored one (If-Match, or metadata.resourceVersion in the body).
+func checkRevision(r *http.Request, in *profileIn, rec store.Profile) *Error {
+	rev, ok, e := revisionFrom(r, in)
+	if e != nil {
+		return e
+	}
+	if ok && rev != rec.Revision {
+		return errorf(http.StatusConflict, CodeConflict, "cluster profile %s is at revision %d, not %d; read it again and retry", rec.UID, rec.Revision, rev)
+	}
+	return nil
+}
+
 func marshalBody(b storedBody) []byte {
 	out, _ := json.Marshal(b)
 	return out
@@ -454,10 +467,8 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, p *princi
 	if e != nil {
 		return e
 	}
-	if rev, ok, e := revisionFrom(r, &in); e != nil {
+	if e := checkRevision(r, &in, rec); e != nil {
 		return e
-	} else if ok && rev != rec.Revision {
-		return errorf(http.StatusConflict, CodeConflict, "cluster profile %s is at revision %d, not %d; read it again and retry", uid, rec.Revision, rev)
 	}
 	if in.Spec.Template.CloudType == "" {
 		in.Spec.Template.CloudType = old.CloudType
@@ -505,10 +516,8 @@ func (s *Server) publishProfile(w http.ResponseWriter, r *http.Request, p *princ
 	if e != nil {
 		return e
 	}
-	if rev, ok, e := revisionFrom(r, nil); e != nil {
+	if e := checkRevision(r, nil, rec); e != nil {
 		return e
-	} else if ok && rev != rec.Revision {
-		return errorf(http.StatusConflict, CodeConflict, "cluster profile %s is at revision %d, not %d", uid, rec.Revision, rev)
 	}
 	rec.Status, rec.Published = store.StatusPublished, rec.Body
 	if err := s.store.UpdateProfile(r.Context(), &rec, audit(p, "profile.publish", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
@@ -562,10 +571,8 @@ func (s *Server) deleteProfile(w http.ResponseWriter, r *http.Request, p *princi
 	if e != nil {
 		return e
 	}
-	if rev, ok, e := revisionFrom(r, nil); e != nil {
+	if e := checkRevision(r, nil, rec); e != nil {
 		return e
-	} else if ok && rev != rec.Revision {
-		return errorf(http.StatusConflict, CodeConflict, "cluster profile %s is at revision %d, not %d", uid, rec.Revision, rev)
 	}
 	if err := s.store.DeleteProfile(r.Context(), profileScope(p), uid, audit(p, "profile.delete", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
 		return fromStore(err, "cluster profile", uid)

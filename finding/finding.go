@@ -191,3 +191,18 @@ type Pos struct {
 	Line   int
 	Column int
 }
+
+// PosAt turns a byte offset in src into a 1-based line and column.
+func PosAt(src []byte, off int64) Pos {
+	off = max(0, min(off, int64(len(src))))
+	line, col := 1, 1
+	for _, b := range src[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return Pos{Line: line, Column: col}
+}

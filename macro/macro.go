@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/suggest"
 	"github.com/byoos/byoos/values"
 )
 
@@ -405,35 +406,4 @@ func (r *resolver) packList() string {
 }
 
 // closest returns the candidate nearest to s by edit distance, if it is close.
-func closest(s string, cands []string) string {
-	best, bestD := "", 4
-	if len(s) > 64 {
-		return ""
-	}
-	for _, c := range cands {
-		if d := distance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func closest(s string, cands []string) string { return suggest.Closest(s, cands, 3) }

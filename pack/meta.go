@@ -129,10 +129,10 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 		msg := err.Error()
 		switch {
 		case asErr(err, &se):
-			p = offsetPos(src, se.Offset-1)
+			p = finding.PosAt(src, se.Offset-1)
 			msg = "invalid JSON: " + se.Error()
 		case asErr(err, &te):
-			p = offsetPos(src, te.Offset)
+			p = finding.PosAt(src, te.Offset)
 			if len(root.Content) > 0 {
 				if ms := (&values.Doc{Root: root.Content[0]}).Find(te.Field); len(ms) > 0 {
 					p = finding.Pos{Line: ms[0].Node.Line, Column: ms[0].Node.Column}
@@ -233,24 +233,4 @@ func jsonKind(v string) string {
 		return "an object"
 	}
 	return v
-}
-
-// offsetPos turns a byte offset into a 1-based line and column.
-func offsetPos(src []byte, off int64) finding.Pos {
-	if off < 0 {
-		off = 0
-	}
-	if off > int64(len(src)) {
-		off = int64(len(src))
-	}
-	line, col := 1, 1
-	for _, b := range src[:off] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return finding.Pos{Line: line, Column: col}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/byoos/byoos/suggest"
 )
 
 // NotFoundError is a pack name or tag that a repo does not hold; it lists what it does hold.
@@ -141,42 +143,8 @@ func versionLess(a, b string) bool {
 	return va.LessThan(vb)
 }
 
-// Similar returns names within a small edit distance of name, or sharing a prefix.
-func Similar(name string, names []string) []string {
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || editDistance(n, name) <= 3 {
-			out = append(out, n)
-		}
-	}
-	if len(out) > 3 {
-		out = out[:3]
-	}
-	return out
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// Similar returns names close to name, for "did you mean" hints.
+func Similar(name string, names []string) []string { return suggest.Similar(name, names) }
 
 // InRange reports whether version lies within [min, max]; an empty bound is open.
 func InRange(version, min, max string) bool {

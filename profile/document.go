@@ -316,10 +316,10 @@ func jsonError(file string, src []byte, err error) error {
 	pe := &ParseError{File: file, Msg: "invalid JSON: " + err.Error()}
 	switch {
 	case errors.As(err, &se):
-		p := offsetPos(src, se.Offset-1)
+		p := finding.PosAt(src, se.Offset-1)
 		pe.Line, pe.Column = p.Line, p.Column
 	case errors.As(err, &te):
-		p := offsetPos(src, te.Offset)
+		p := finding.PosAt(src, te.Offset)
 		pe.Line, pe.Column = p.Line, p.Column
 		pe.Msg = fmt.Sprintf("%s is a JSON %s, expected %s", te.Field, te.Value, kindName(te.Type.Kind().String()))
 	}
@@ -356,22 +356,3 @@ func yamlDecodeError(file string, top *yaml.Node, err error) error {
 }
 
 var lineRe = regexp.MustCompile(`^line (\d+): (.*)$`)
-
-func offsetPos(src []byte, off int64) finding.Pos {
-	if off < 0 {
-		off = 0
-	}
-	if off > int64(len(src)) {
-		off = int64(len(src))
-	}
-	line, col := 1, 1
-	for _, b := range src[:off] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return finding.Pos{Line: line, Column: col}
-}
