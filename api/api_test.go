@@ -512,6 +512,25 @@ func TestInvalidProfilesAreRefusedWithReadableFindings(t *testing.T) {
 	if len(errBody.Details.Findings) == 0 || errBody.Details.Findings[0].Code != "azure-gallery-image" || errBody.Details.Findings[0].Line != 2 {
 		t.Errorf("findings: %+v", errBody.Details.Findings)
 	}
+	raw := e.do("POST", "/v1/clusterprofiles", e.admin, e.project, body, 400, nil)
+	if strings.Contains(string(raw), `"hint"`) {
+		t.Errorf("details repeat the hints that the message already gives: %s", raw)
+	}
+	// A client that asks for the findings in full gets their words too.
+	j, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", e.url+"/v1/clusterprofiles", bytes.NewReader(j))
+	req.Header.Set("ApiKey", e.admin)
+	req.Header.Set("ProjectUid", e.project)
+	req.Header.Set(api.FindingsHeader, "full")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(full), `"hint"`) || !strings.Contains(string(full), `"message":"\"/subscriptions`) {
+		t.Errorf("full findings: %d %s", resp.StatusCode, full)
+	}
 	var list struct{ Items []any }
 	e.do("GET", "/v1/dashboard/clusterprofiles/metadata", e.admin, e.project, nil, 200, &list)
 	if len(list.Items) != 0 {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/store"
 )
 
@@ -57,6 +59,42 @@ func fromStore(err error, kind, uid string) *Error {
 		return errorf(http.StatusConflict, CodeImmutable, "%v", err)
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error", Details: nil}
+}
+
+// FindingsHeader, set to "full" by a client, asks for every field of the
+// findings in an error's details. Others get the short form: the error's
+// message already says each finding in words, and Palette's clients (the
+// Terraform provider) print details in full next to it.
+const FindingsHeader = "Byoos-Findings"
+
+// shortFinding is a finding without its words, for error details.
+type shortFinding struct {
+	Severity finding.Severity `json:"severity"`
+	Code     string           `json:"code"`
+	Layer    string           `json:"layer,omitempty"`
+	Path     string           `json:"path,omitempty"`
+	Line     int              `json:"line,omitempty"`
+	Column   int              `json:"column,omitempty"`
+}
+
+// compactFindings shortens the findings in an error's details unless the
+// client asked for them in full.
+func compactFindings(r *http.Request, e *Error) *Error {
+	d, ok := e.Details.(map[string]any)
+	if !ok || strings.EqualFold(r.Header.Get(FindingsHeader), "full") {
+		return e
+	}
+	fl, ok := d["findings"].(finding.List)
+	if !ok {
+		return e
+	}
+	short := make([]shortFinding, len(fl))
+	for i, f := range fl {
+		short[i] = shortFinding{Severity: f.Severity, Code: f.Code, Layer: f.Layer, Path: f.Path, Line: f.Line, Column: f.Column}
+	}
+	out := *e
+	out.Details = map[string]any{"findings": short}
+	return &out
 }
 
 // writeJSON writes a JSON response.

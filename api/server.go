@@ -129,7 +129,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, write bool, h handler
 			if e.Status >= 500 {
 				s.log.ErrorContext(r.Context(), "request failed", "err", e.Message)
 			}
-			writeError(w, e)
+			writeError(w, compactFindings(r, e))
 		}
 	}))
 }

@@ -218,6 +218,7 @@ func (c *Client) send(ctx context.Context, r request) (http.Header, error) {
 	req.Header.Set("ApiKey", c.key.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Byoos-Findings", "full") // findings with their messages and hints, to print them
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
