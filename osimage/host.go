@@ -25,6 +25,7 @@ func hostPortProblem(hp string, allowUpper bool) (host, port, reason string) {
 		if err != nil || !addr.Is6() || addr.Zone() != "" || addr.Is4In6() && strings.Contains(host, ".") {
 			return "", "", fmt.Sprintf("%s is not a valid IPv6 address", quote(host))
 		}
+		host = strings.ToLower(host) // hex digits of an IPv6 address are case-insensitive
 		rest := hp[end+1:]
 		if rest == "" {
 			return host, "", ""
