@@ -767,3 +767,36 @@ func TestLargePackAnswersAreGzippedForClientsThatAccept(t *testing.T) {
 		}
 	}
 }
+
+func TestLayerManifestsAreKeptAndListed(t *testing.T) {
+	e := newEnv(t)
+	body := awsProfile("with-manifests", "ami-0f4804aff4cf9c5a2")
+	packs := body["spec"].(map[string]any)["template"].(map[string]any)["packs"].([]any)
+	packs[1].(map[string]any)["manifests"] = []any{map[string]any{"name": "extra-ns", "content": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n"}}
+	var created struct{ UID string }
+	e.do("POST", "/v1/clusterprofiles", e.admin, e.project, body, 201, &created)
+	var ms struct {
+		Items []struct {
+			Metadata struct{ Name, UID string }
+			Spec     struct{ Published struct{ Content string } }
+		}
+	}
+	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/packs/kubernetes/manifests", e.admin, e.project, nil, 200, &ms)
+	if len(ms.Items) != 1 || ms.Items[0].Metadata.Name != "extra-ns" || ms.Items[0].Metadata.UID == "" || !strings.Contains(ms.Items[0].Spec.Published.Content, "kind: Namespace") {
+		t.Errorf("manifests: %+v", ms.Items)
+	}
+	var got struct {
+		Spec struct {
+			Draft struct {
+				Packs []struct {
+					Manifests []struct{ Name, UID string }
+				}
+			}
+		}
+	}
+	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, e.project, nil, 200, &got)
+	if len(got.Spec.Draft.Packs[1].Manifests) != 1 || got.Spec.Draft.Packs[1].Manifests[0].UID != ms.Items[0].Metadata.UID {
+		t.Errorf("profile manifests: %+v", got.Spec.Draft.Packs[1].Manifests)
+	}
+	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/packs/nope/manifests", e.admin, e.project, nil, 404, nil)
+}
