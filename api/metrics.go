@@ -60,7 +60,11 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // observe wraps a route with metrics and an access log line.
 func (s *Server) observe(route string, h http.HandlerFunc) http.Handler {
+	// Counters for the common codes are looked up once; others as they come.
 	reqs := map[int]prometheus.Counter{}
+	for _, code := range []int{200, 201, 204, 400, 401, 403, 404, 409} {
+		reqs[code] = s.metrics.requests.WithLabelValues(route, strconv.Itoa(code))
+	}
 	lat := s.metrics.latency.WithLabelValues(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

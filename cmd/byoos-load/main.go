@@ -94,6 +94,12 @@ type client struct {
 }
 
 func (c *client) do(method, path, ctype string, body []byte) (int, []byte, error) {
+	return c.send(method, path, ctype, body, false)
+}
+
+// send makes a request; with discard, a successful answer's body is read and
+// dropped without being kept, so that the tool spends as little as it can.
+func (c *client) send(method, path, ctype string, body []byte, discard bool) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -114,6 +120,10 @@ func (c *client) do(method, path, ctype string, body []byte) (int, []byte, error
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
+	if discard && resp.StatusCode < 300 {
+		_, err := io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil, err
+	}
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
 }
@@ -369,7 +379,7 @@ func load(cl *client, c config, next func(i int64) (string, string, []byte)) *re
 				}
 				method, path, body := next(i)
 				t0 := time.Now()
-				st, rb, err := cl.do(method, path, ctype, body)
+				st, rb, err := cl.send(method, path, ctype, body, true)
 				lat[w] = append(lat[w], time.Since(t0))
 				if err != nil || st >= 300 {
 					errs.Add(1)
