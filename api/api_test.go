@@ -800,3 +800,25 @@ func TestLayerManifestsAreKeptAndListed(t *testing.T) {
 	}
 	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/packs/nope/manifests", e.admin, e.project, nil, 404, nil)
 }
+
+func TestManifestLayersNeedNoRegistryPack(t *testing.T) {
+	e := newEnv(t)
+	body := awsProfile("with-manifest-layer", "ami-0f4804aff4cf9c5a2")
+	tmpl := body["spec"].(map[string]any)["template"].(map[string]any)
+	tmpl["packs"] = append(tmpl["packs"].([]any), map[string]any{"name": "namespaces", "type": "manifest", "layer": "addon", "values": "",
+		"manifests": []any{map[string]any{"name": "ns", "content": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n"}}})
+	var created struct{ UID string }
+	e.do("POST", "/v1/clusterprofiles", e.admin, e.project, body, 201, &created)
+	e.do("PATCH", "/v1/clusterprofiles/"+created.UID+"/publish", e.admin, e.project, nil, 204, nil)
+	var got profileResp
+	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, e.project, nil, 200, &got)
+	last := got.Spec.Published.Packs[2]
+	if last.Name != "namespaces" || last.Type != "manifest" || last.PackUID != "" {
+		t.Errorf("manifest layer: %+v", last)
+	}
+	var ms struct{ Items []struct{ Metadata struct{ Name string } } }
+	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/packs/namespaces/manifests", e.admin, e.project, nil, 200, &ms)
+	if len(ms.Items) != 1 || ms.Items[0].Metadata.Name != "ns" {
+		t.Errorf("manifests: %+v", ms.Items)
+	}
+}

@@ -230,14 +230,18 @@ func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document
 	body := storedBody{Labels: pr.Metadata.Labels, Annotations: pr.Metadata.Annotations, Type: pr.Spec.Template.Type, CloudType: pr.Spec.Template.CloudType, Variables: pr.Spec.Variables}
 	for i, l := range res.Layers {
 		ref := pr.Spec.Template.Packs[i]
-		e := ps.resolved[refKey(ref)]
-		sp := storedPack{Name: ref.Name, Type: ref.Type, Layer: l.Pack.Meta.Layer, Tag: ref.Tag, Version: l.Pack.Meta.Version,
-			PackUID: e.uid, RegistryUID: e.registryUID, Values: strings.TrimSpace(ref.Values)}
+		sp := storedPack{Name: ref.Name, Type: ref.Type, Layer: ref.Layer, Tag: ref.Tag, Version: ref.Version, Values: strings.TrimSpace(ref.Values)}
+		if l.Pack != nil {
+			e := ps.resolved[refKey(ref)]
+			sp.Layer, sp.Version, sp.PackUID, sp.RegistryUID = l.Pack.Meta.Layer, l.Pack.Meta.Version, e.uid, e.registryUID
+			if sp.Tag == "" {
+				sp.Tag = l.Pack.Meta.Version
+			}
+		} else if sp.Layer == "" {
+			sp.Layer = "addon" // a manifest layer
+		}
 		if sp.Type == "" {
 			sp.Type = "spectro"
-		}
-		if sp.Tag == "" {
-			sp.Tag = l.Pack.Meta.Version
 		}
 		if i < len(in.Spec.Template.Packs) {
 			for _, m := range in.Spec.Template.Packs[i].Manifests {
@@ -248,7 +252,7 @@ func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document
 				sp.Manifests = append(sp.Manifests, storedManifest{Name: m.Name, UID: muid, Content: m.Content})
 			}
 		}
-		if l.Values != nil && hasSecrets(l.Values, l.Pack) {
+		if l.Values != nil && l.Pack != nil && hasSecrets(l.Values, l.Pack) {
 			sealed, err := s.cfg.Sealer.Seal(sp.Values, uid+"/"+sp.Name)
 			if err != nil {
 				return nil, errorf(http.StatusInternalServerError, CodeInternal, "seal secrets")

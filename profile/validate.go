@@ -150,6 +150,11 @@ func (v *Validator) Validate(d *Document, o Options) *Result {
 			r.Layers = append(r.Layers, l)
 			continue
 		}
+		if IsManifestLayer(ref) {
+			// A layer of the profile's own manifests: no registry pack behind it.
+			r.Layers = append(r.Layers, l)
+			continue
+		}
 		pk, err := v.Packs.FindPack(ref)
 		if err != nil {
 			var nf *pack.NotFoundError
@@ -276,6 +281,10 @@ func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud 
 	r.Findings.Sort()
 	return r
 }
+
+// IsManifestLayer reports whether a layer holds the profile's own manifests
+// (pack type "manifest") rather than a pack from a registry.
+func IsManifestLayer(ref PackRef) bool { return ref.Type == "manifest" }
 
 // dedupe drops schema findings on paths that a BYOOS rule already reports on.
 func dedupe(schemaFindings, ruleFindings finding.List) finding.List {
@@ -406,6 +415,8 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 		layer := l.Ref.Layer
 		if l.Pack != nil {
 			layer = l.Pack.Meta.Layer
+		} else if layer == "" && IsManifestLayer(l.Ref) {
+			layer = "addon"
 		}
 		field := fmt.Sprintf("spec.template.packs[%d]", i)
 		rank := pack.LayerRank(layer)

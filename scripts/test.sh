@@ -32,6 +32,9 @@ go vet ./...
 echo "== go test"
 go test -count=1 ./...
 
+echo "== go test -race (the server and what it runs concurrently)"
+go test -count=1 -race ./api ./store/sqlite ./macro ./profile
+
 echo "== fuzz (${FUZZTIME} each)"
 for f in $(grep -l '^func Fuzz' $(find . -name '*_test.go' -not -path './.git/*') | sort); do
   pkg="./$(dirname "${f#./}")"
