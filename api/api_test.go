@@ -816,7 +816,9 @@ func TestManifestLayersNeedNoRegistryPack(t *testing.T) {
 	if last.Name != "namespaces" || last.Type != "manifest" || last.PackUID != "" {
 		t.Errorf("manifest layer: %+v", last)
 	}
-	var ms struct{ Items []struct{ Metadata struct{ Name string } } }
+	var ms struct {
+		Items []struct{ Metadata struct{ Name string } }
+	}
 	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/packs/namespaces/manifests", e.admin, e.project, nil, 200, &ms)
 	if len(ms.Items) != 1 || ms.Items[0].Metadata.Name != "ns" {
 		t.Errorf("manifests: %+v", ms.Items)

@@ -505,8 +505,14 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, p *princi
 	warn, _ := json.Marshal(v.warnings)
 	rec.Name, rec.Version, rec.Type, rec.CloudType = in.Metadata.Name, in.Spec.Version, v.body.Type, v.body.CloudType
 	rec.Body, rec.Warnings = marshalBody(v.body), warn
-	if err := s.store.UpdateProfile(r.Context(), &rec, audit(p, "profile.update", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
-		return fromStore(err, "cluster profile", uid)
+	return s.save(w, r, p, &rec, "profile.update")
+}
+
+// save writes a changed profile (if its revision is still the one read),
+// records the action in the audit log, and answers 204 with the new ETag.
+func (s *Server) save(w http.ResponseWriter, r *http.Request, p *principal, rec *store.Profile, action string) *Error {
+	if err := s.store.UpdateProfile(r.Context(), rec, audit(p, action, "clusterprofile", rec.UID, rec.Name+"@"+rec.Version)); err != nil {
+		return fromStore(err, "cluster profile", rec.UID)
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(rec.Revision, 10)))
 	w.WriteHeader(http.StatusNoContent)
@@ -524,11 +530,7 @@ func (s *Server) publishProfile(w http.ResponseWriter, r *http.Request, p *princ
 		return e
 	}
 	rec.Status, rec.Published = store.StatusPublished, rec.Body
-	if err := s.store.UpdateProfile(r.Context(), &rec, audit(p, "profile.publish", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
-		return fromStore(err, "cluster profile", uid)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.save(w, r, p, &rec, "profile.publish")
 }
 
 // patchProfileMetadata is PATCH /v1/clusterprofiles/{uid}/metadata: 204.
@@ -561,11 +563,7 @@ func (s *Server) patchProfileMetadata(w http.ResponseWriter, r *http.Request, p 
 			rec.Published = marshalBody(pub)
 		}
 	}
-	if err := s.store.UpdateProfile(r.Context(), &rec, audit(p, "profile.metadata", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
-		return fromStore(err, "cluster profile", uid)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.save(w, r, p, &rec, "profile.metadata")
 }
 
 // deleteProfile is DELETE /v1/clusterprofiles/{uid}: 204.
@@ -741,11 +739,7 @@ func (s *Server) putVariables(w http.ResponseWriter, r *http.Request, p *princip
 		body.Packs[i].Values, body.Packs[i].Sealed = v.body.Packs[i].Values, v.body.Packs[i].Sealed
 	}
 	rec.Body = marshalBody(body)
-	if err := s.store.UpdateProfile(r.Context(), &rec, audit(p, "profile.variables", "clusterprofile", uid, rec.Name+"@"+rec.Version)); err != nil {
-		return fromStore(err, "cluster profile", uid)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.save(w, r, p, &rec, "profile.variables")
 }
 
 // getManifests is GET /v1/clusterprofiles/{uid}/packs/{name}/manifests.
