@@ -159,8 +159,8 @@ func scopeName(s store.Scope) string {
 	return "project"
 }
 
-// toDocument turns a request body into a profile document for validation.
-func toDocument(in *profileIn) *profile.Document {
+// documentOf turns a request body into a profile document for validation.
+func documentOf(in *profileIn) *profile.Document {
 	d := &profile.Document{}
 	pr := &d.Profile
 	pr.Metadata.Name = in.Metadata.Name
@@ -419,7 +419,7 @@ func (s *Server) create(ctx context.Context, p *principal, in *profileIn, publis
 		in.Spec.Template.Type = profile.TypeCluster
 	}
 	uid := newID(12)
-	v, e := s.validate(ctx, p, toDocument(in), in, uid)
+	v, e := s.validate(ctx, p, documentOf(in), in, uid)
 	if e != nil {
 		return "", e
 	}
@@ -443,7 +443,7 @@ func (s *Server) validateProfile(w http.ResponseWriter, r *http.Request, p *prin
 		return e
 	}
 	v := &profile.Validator{Packs: s.newPackSource(r.Context(), p), Engine: s.validator.Engine}
-	res := v.Validate(toDocument(&in), profile.Options{})
+	res := v.Validate(documentOf(&in), profile.Options{})
 	writeJSON(w, http.StatusOK, map[string]any{"valid": !res.Findings.HasErrors(), "findings": nonNilFindings(res.Findings)})
 	return nil
 }
@@ -498,7 +498,7 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, p *princi
 	if e := s.unmask(r.Context(), p, &old, uid, &in); e != nil {
 		return e
 	}
-	v, e := s.validate(r.Context(), p, toDocument(&in), &in, uid)
+	v, e := s.validate(r.Context(), p, documentOf(&in), &in, uid)
 	if e != nil {
 		return e
 	}
@@ -730,7 +730,7 @@ func (s *Server) putVariables(w http.ResponseWriter, r *http.Request, p *princip
 		}
 		pin.Spec.Template.Packs = append(pin.Spec.Template.Packs, packIn{Name: sp.Name, Type: sp.Type, Layer: sp.Layer, Tag: sp.Tag, UID: sp.PackUID, RegistryUID: sp.RegistryUID, Values: clear})
 	}
-	v, e := s.validate(r.Context(), p, toDocument(pin), pin, uid)
+	v, e := s.validate(r.Context(), p, documentOf(pin), pin, uid)
 	if e != nil {
 		return e
 	}
