@@ -65,7 +65,9 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("read on B: %d %s", code, body)
 	}
-	var got struct{ Metadata struct{ ResourceVersion string } }
+	var got struct {
+		Metadata struct{ ResourceVersion string }
+	}
 	json.Unmarshal(body, &got)
 
 	// One writer on each replica, both from the revision just read.
