@@ -88,7 +88,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
 // not cost a database read; revocation through this server clears it at once.
 type keyCache struct {
 	ttl time.Duration
-	mu  sync.Mutex
+	mu  sync.RWMutex
 	m   map[string]cachedKey
 }
 
@@ -104,12 +104,12 @@ func newKeyCache(ttl time.Duration) *keyCache {
 func (c *keyCache) get(ctx context.Context, st store.Store, raw string) (store.APIKey, error) {
 	h := string(HashKey(raw))
 	now := time.Now()
-	c.mu.Lock()
-	if ck, ok := c.m[h]; ok && now.Before(ck.expires) {
-		c.mu.Unlock()
+	c.mu.RLock()
+	ck, ok := c.m[h]
+	c.mu.RUnlock()
+	if ok && now.Before(ck.expires) {
 		return ck.key, nil
 	}
-	c.mu.Unlock()
 	k, err := st.APIKeyByHash(ctx, []byte(h))
 	if err != nil {
 		return store.APIKey{}, err

@@ -17,8 +17,10 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,6 +68,9 @@ type Server struct {
 	encoded *encodedCache
 	// projects caches project uids known to exist (projects are never deleted).
 	projects sync.Map
+	// requestIDPrefix (random per process) and requestSeq make request ids.
+	requestIDPrefix string
+	requestSeq      atomic.Uint64
 	// ready is closed once start-up is complete.
 	ready chan struct{}
 	once  sync.Once
@@ -87,16 +92,17 @@ func New(cfg Config) (*Server, error) {
 	}
 	m := newMetrics(cfg.Registry)
 	s := &Server{
-		cfg:       cfg,
-		store:     instrument(cfg.Store, m),
-		log:       cfg.Logger,
-		validator: profile.NewValidator(nil),
-		public:    newPublicRepo(cfg.Public),
-		packs:     newPackCache(2048),
-		encoded:   newEncodedCache(4096),
-		keys:      newKeyCache(cfg.KeyCacheTTL),
-		metrics:   m,
-		ready:     make(chan struct{}),
+		cfg:             cfg,
+		store:           instrument(cfg.Store, m),
+		log:             cfg.Logger,
+		validator:       profile.NewValidator(nil),
+		public:          newPublicRepo(cfg.Public),
+		packs:           newPackCache(2048),
+		encoded:         newEncodedCache(4096),
+		keys:            newKeyCache(cfg.KeyCacheTTL),
+		metrics:         m,
+		ready:           make(chan struct{}),
+		requestIDPrefix: newID(4) + "-",
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -197,7 +203,7 @@ func (s *Server) base(mux *http.ServeMux, notFound http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rid := r.Header.Get("X-Request-Id")
 		if rid == "" || len(rid) > 64 {
-			rid = newID(8)
+			rid = s.requestIDPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
 		}
 		w.Header().Set("X-Request-Id", rid)
 		ctx := withRequestInfo(r.Context(), &requestInfo{id: rid})
