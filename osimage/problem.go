@@ -176,16 +176,6 @@ func isHexFold(s string) bool {
 	return true
 }
 
-// hasUpper reports whether s contains an ASCII upper-case letter.
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return true
-		}
-	}
-	return false
-}
-
 // schemeEnd returns the index of "://" when s begins with a URL scheme
 // (a letter followed by letters, digits, '+', '-' or '.'), or -1.
 func schemeEnd(s string) int {

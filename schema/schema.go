@@ -273,10 +273,7 @@ func (c *checker) run(pattern string) {
 		return
 	}
 	head := strings.TrimSuffix(pattern[:idx], ".")
-	tail := pattern[idx+3:]
-	if strings.HasPrefix(tail, ".") {
-		tail = tail[1:]
-	}
+	tail := strings.TrimPrefix(pattern[idx+3:], ".")
 	var list *yaml.Node
 	if head != "" {
 		if ms := c.doc.Find(head); len(ms) > 0 {
