@@ -47,3 +47,26 @@ list:
 		t.Errorf("masked text is not valid YAML: %v", err)
 	}
 }
+
+func TestAMaskedSecretIsRefused(t *testing.T) {
+	src := profileYAML("edge-native", "edge-native-byoi", "2.1.0", `pack:
+  content:
+    images:
+      - image: example.io/os:v1
+options:
+  system.uri: example.io/os:v1
+providerCredentials:
+  registry: example.io
+  username: u
+  password: '********'
+`, "edge-k3s@1.30.x")
+	d, err := Parse("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := validator(t).Validate(d, Options{}).Findings
+	f := has(fl, "secret-masked")
+	if f == nil || f.Path != "providerCredentials.password" || f.Line != 22 {
+		t.Fatalf("findings = %v", fl)
+	}
+}

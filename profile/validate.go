@@ -229,6 +229,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 		var fl finding.List
 		l.Resolved = v.resolve(ctx, l, &fl)
 		if l.Pack != nil {
+			fl = append(fl, maskedSecrets(l)...)
 			var sl finding.List
 			if l.Pack.Schema != nil {
 				sl = l.Pack.Schema.Check(l.Resolved, l.Pack.Defaults)
@@ -279,6 +280,23 @@ func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud 
 	v.checkValues(d, r, o)
 	r.Findings.Sort()
 	return r
+}
+
+// maskedSecrets reports secret values that are the mask itself: what an
+// export or a GET shows instead of the secret, sent back where no stored
+// secret can stand in for it.
+func maskedSecrets(l *Layer) finding.List {
+	var fl finding.List
+	if l.Pack.Schema == nil || len(l.Pack.Schema.SecretPatterns()) == 0 {
+		return nil
+	}
+	l.Values.Walk(func(path string, n *yaml.Node) {
+		if n.Value == macro.MaskText && l.Pack.IsSecret(path) {
+			fl.Errorf("secret-masked", path, finding.Pos{Line: n.Line, Column: n.Column}, "enter the secret itself; exports and reads show secrets masked",
+				"%s is the mask %s, not a secret", path, macro.MaskText)
+		}
+	})
+	return fl
 }
 
 // IsManifestLayer reports whether a layer holds the profile's own manifests
