@@ -157,7 +157,7 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	}
 	if port != "" && port != "443" {
 		return VHD{}, newProblem(CodeAzureVHDHost,
-			fmt.Sprintf("the VHD URL %s gives port %q; Azure Blob storage endpoints are reached on the default https port.", quote(s), port),
+			fmt.Sprintf("the VHD URL %s gives port %s; Azure Blob storage endpoints are reached on the default https port.", quote(s), quote(port)),
 			fmt.Sprintf("Remove the port: the host should be just %s.", quote(hostname)))
 	}
 	if scheme == "http" {
@@ -260,7 +260,7 @@ func parseEmulatorVHD(s string, u *url.URL, host string) (VHD, *Problem) {
 	account := path[:slash]
 	if !isStorageAccountName(account) {
 		return VHD{}, newProblem(CodeAzureVHDPath,
-			fmt.Sprintf("the emulator URL %s names the account %q; an account name is 3 to 24 lowercase letters and digits (the emulator's default is \"devstoreaccount1\").", quote(s), account),
+			fmt.Sprintf("the emulator URL %s names the account %s; an account name is 3 to 24 lowercase letters and digits (the emulator's default is \"devstoreaccount1\").", quote(s), quote(account)),
 			"Give the path-style blob URL, for example http://127.0.0.1:10000/devstoreaccount1/CONTAINER/NAME.vhd.")
 	}
 	container, blob, p := splitContainerBlob(s, path[slash:])
@@ -297,7 +297,7 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 	slash := strings.IndexByte(rest, '/')
 	if slash < 0 {
 		return "", "", newProblem(CodeAzureVHDPath,
-			fmt.Sprintf("the VHD URL %s has only one path segment, %q, so it lacks either the container or the blob name; %s", quote(s), rest, want),
+			fmt.Sprintf("the VHD URL %s has only one path segment, %s, so it lacks either the container or the blob name; %s", quote(s), quote(rest), want),
 			"Give both the container and the blob: /CONTAINER/NAME.vhd (blobs at the top of the account live in a container too).")
 	}
 	container, blob = rest[:slash], rest[slash+1:]
@@ -307,11 +307,11 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 			hint = fmt.Sprintf("Container names are lower case: use the container %s.", quote(lc))
 		}
 		return "", "", newProblem(CodeAzureVHDPath,
-			fmt.Sprintf("the VHD URL %s names the container %q, which %s; %s", quote(s), container, reason, want), hint)
+			fmt.Sprintf("the VHD URL %s names the container %s, which %s; %s", quote(s), quote(container), reason, want), hint)
 	}
 	if blob == "" {
 		return "", "", newProblem(CodeAzureVHDPath,
-			fmt.Sprintf("the VHD URL %s has no blob name after the container %q; %s", quote(s), container, want),
+			fmt.Sprintf("the VHD URL %s has no blob name after the container %s; %s", quote(s), quote(container), want),
 			"Append the blob name of the VHD after the container: /"+container+"/NAME.vhd.")
 	}
 	if len(blob) > 1024 {
@@ -327,7 +327,7 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 				"Remove the extra slash so that the URL ends in the VHD's file name, NAME.vhd.")
 		case ".", "..":
 			return "", "", newProblem(CodeAzureVHDPath,
-				fmt.Sprintf("the blob path %s in the VHD URL %s has a %q segment; blob URLs are not resolved like file paths.", quote(blob), quote(s), seg),
+				fmt.Sprintf("the blob path %s in the VHD URL %s has a %s segment; blob URLs are not resolved like file paths.", quote(blob), quote(s), quote(seg)),
 				"Give the blob's full name within the container, without . or .. segments.")
 		}
 	}
@@ -403,7 +403,7 @@ func hostProblem(s, hostname string) *Problem {
 		}
 	}
 	return newProblem(CodeAzureVHDHost,
-		fmt.Sprintf("the host %q of the VHD URL %s %s; expected %s.", hostname, quote(s), what, exampleVHD),
+		fmt.Sprintf("the host %s of the VHD URL %s %s; expected %s.", quote(hostname), quote(s), what, exampleVHD),
 		"Upload the VHD as a page blob to a Blob storage container and use its URL, "+exampleVHD+
 			" (.blob.core.chinacloudapi.cn, .blob.core.usgovcloudapi.net or .blob.core.cloudapi.de in sovereign clouds).")
 }

@@ -67,7 +67,7 @@ func ParseOCI(s string) (OCI, *Problem) {
 			}
 		}
 		return OCI{}, newProblem(CodeOCIScheme,
-			fmt.Sprintf("the image reference %s starts with the URL scheme %q; image references never carry a scheme: expected %s.", quote(s), s[:se+3], ociShape),
+			fmt.Sprintf("the image reference %s starts with the URL scheme %s; image references never carry a scheme: expected %s.", quote(s), quote(s[:se+3]), ociShape),
 			hint)
 	}
 

@@ -61,7 +61,7 @@ func ParseRegistryHost(s string) (RegistryHost, *Problem) {
 			fixHint(s, strings.TrimSpace(s), "Remove the white space and control characters", "Remove the white space around the value"))
 	}
 	if se := schemeEnd(s); se >= 0 {
-		return RegistryHost{}, registryInvalid(s, fmt.Sprintf("it starts with the URL scheme %q", s[:se+3]),
+		return RegistryHost{}, registryInvalid(s, fmt.Sprintf("it starts with the URL scheme %s", quote(s[:se+3])),
 			fixHint(s, strings.TrimSuffix(s[se+3:], "/"), "Drop the scheme and give only the host[:port]", "Drop the scheme"))
 	}
 	hostport, project, hasProject := strings.Cut(s, "/")

@@ -140,7 +140,7 @@ func templateSegmentsProblem(s string) *Problem {
 				fmt.Sprintf("Remove the extra slash: use %s.", quote(squeezeSlashes(s))))
 		case ".", "..":
 			return newProblem(CodeVSphereTemplatePath,
-				fmt.Sprintf("the template path %s has a %q segment; vSphere inventory paths are not resolved like file paths.", quote(s), seg),
+				fmt.Sprintf("the template path %s has a %s segment; vSphere inventory paths are not resolved like file paths.", quote(s), quote(seg)),
 				"Give the template's full inventory path from the datacenter down, for example \"/Datacenter/vm/folder/rhel-8-kube-v1.27.11\", without . or .. segments.")
 		}
 	}
