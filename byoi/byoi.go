@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -166,9 +167,9 @@ func checkOSName(fl *finding.List, doc *values.Doc, path string) {
 	case n.Kind != yaml.ScalarNode || !values.IsString(n):
 		fl.Errorf("byoos-osname-type", path, at(n), `write the distribution name as text, e.g. osName: "rhel"`, "%s is %s, expected the distribution name as text", path, values.Describe(n))
 	case strings.ContainsAny(n.Value, " \t\r\n"):
-		fl.Errorf("byoos-osname-format", path, at(n), fmt.Sprintf("write %q", strings.Join(strings.Fields(strings.ToLower(n.Value)), "-")), "%s is %q, which has white space; expected one lower-case word such as rhel or ubuntu", path, n.Value)
+		fl.Errorf("byoos-osname-format", path, at(n), fmt.Sprintf("write %q", brief(strings.Join(strings.Fields(strings.ToLower(n.Value)), "-"))), "%s is %q, which has white space; expected one lower-case word such as rhel or ubuntu", path, brief(n.Value))
 	case strings.ToLower(n.Value) != n.Value:
-		fl.Errorf("byoos-osname-case", path, at(n), fmt.Sprintf("write %q", strings.ToLower(n.Value)), "%s is %q; the OS name is written in lower case", path, n.Value)
+		fl.Errorf("byoos-osname-case", path, at(n), fmt.Sprintf("write %q", brief(strings.ToLower(n.Value))), "%s is %q; the OS name is written in lower case", path, brief(n.Value))
 	}
 }
 
@@ -183,8 +184,8 @@ func checkOSVersion(fl *finding.List, doc *values.Doc, path string) {
 		fl.Errorf("byoos-osversion-type", path, at(n), fmt.Sprintf(`write %s: "8"`, key), "%s is %s, expected the OS version as text", path, values.Describe(n))
 	case !values.IsString(n):
 		read := values.Describe(n)
-		fl.Errorf("byoos-osversion-type", path, at(n), fmt.Sprintf("quote it: %s: %q", key, n.Value),
-			"%s is %s: YAML reads the unquoted %s as a number, not the version text %q", path, read, n.Value, n.Value)
+		fl.Errorf("byoos-osversion-type", path, at(n), fmt.Sprintf("quote it: %s: %q", key, brief(n.Value)),
+			"%s is %s: YAML reads the unquoted %s as a number, not the version text %q", path, brief(read), brief(n.Value), brief(n.Value))
 	}
 }
 
@@ -389,4 +390,17 @@ func checkCertificate(s string) string {
 		rest = []byte(strings.TrimSpace(string(rest)))
 	}
 	return ""
+}
+
+// brief cuts a value the user wrote to a length a message can repeat.
+func brief(s string) string {
+	const max = 120
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
