@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"os"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -151,17 +150,6 @@ func TestPingFailsAfterClose(t *testing.T) {
 	}
 }
 
-func benchPacks(b *testing.B) int {
-	if v := os.Getenv("BYOOS_BENCH_PACKS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("BYOOS_BENCH_PACKS: %v", err)
-		}
-		return n
-	}
-	return storetest.BenchPackCount
-}
-
 // BenchmarkFindPacksByName: see storetest.BenchFindPacksByName;
 // BYOOS_BENCH_PACKS sets the number of pack versions. Measured on the 2-core
 // development machine (shared, so ±30%) against the pgtest server over
@@ -176,7 +164,7 @@ func benchPacks(b *testing.B) int {
 // PostgreSQL plans cloud+limit50 as a hash join over every match and a sort:
 // 4.8 ms at 10,000 versions.
 func BenchmarkFindPacksByName(b *testing.B) {
-	storetest.BenchFindPacksByName(b, open(b, pg.Database(b)), benchPacks(b))
+	storetest.BenchFindPacksByName(b, open(b, pg.Database(b)), storetest.BenchPacks(b))
 }
 
 // BenchmarkCreateProfile: see storetest.BenchCreateProfile. Measured:

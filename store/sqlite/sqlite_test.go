@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -177,19 +176,6 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 	}
 }
 
-// benchPacks is the number of pack versions BenchmarkFindPacksByName seeds:
-// $BYOOS_BENCH_PACKS or storetest.BenchPackCount.
-func benchPacks(b *testing.B) int {
-	if v := os.Getenv("BYOOS_BENCH_PACKS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("BYOOS_BENCH_PACKS: %v", err)
-		}
-		return n
-	}
-	return storetest.BenchPackCount
-}
-
 // BenchmarkFindPacksByName: see storetest.BenchFindPacksByName;
 // BYOOS_BENCH_PACKS sets the number of pack versions. Measured on the 2-core
 // development machine (shared, so ±30%), per query:
@@ -204,7 +190,7 @@ func benchPacks(b *testing.B) int {
 // rows returned, not the table size. Per row, most of the time is modernc's
 // SQLite and database/sql scanning; a tenth is preparing the statement.
 func BenchmarkFindPacksByName(b *testing.B) {
-	storetest.BenchFindPacksByName(b, open(b, filepath.Join(b.TempDir(), "byoos.db")), benchPacks(b))
+	storetest.BenchFindPacksByName(b, open(b, filepath.Join(b.TempDir(), "byoos.db")), storetest.BenchPacks(b))
 }
 
 // BenchmarkCreateProfile: see storetest.BenchCreateProfile. Measured:

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -169,4 +171,17 @@ func benchScope(b *testing.B, s store.Store) store.Scope {
 		b.Fatal(err)
 	}
 	return store.Scope{TenantUID: tn.UID, ProjectUID: p.UID}
+}
+
+// BenchPacks is how many pack versions BenchFindPacksByName seeds:
+// $BYOOS_BENCH_PACKS, or BenchPackCount.
+func BenchPacks(b *testing.B) int {
+	if v := os.Getenv("BYOOS_BENCH_PACKS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("BYOOS_BENCH_PACKS: %v", err)
+		}
+		return n
+	}
+	return BenchPackCount
 }

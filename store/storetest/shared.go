@@ -59,19 +59,7 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
 				q.Body = fmt.Appendf(nil, `{"round":%d,"writer":%d}`, round, i)
 				return s.UpdateProfile(t.Context(), &q, ev("profile.update")), nil
 			})
-			wins := 0
-			for _, err := range errs {
-				switch {
-				case err == nil:
-					wins++
-				case errors.Is(err, store.ErrConflict):
-				default:
-					t.Fatalf("round %d: UpdateProfile: %v", round, err)
-				}
-			}
-			if wins != 1 {
-				t.Fatalf("round %d: %d updates won, want 1", round, wins)
-			}
+			oneWinner(t, round, errs)
 		}
 		if got := f.getProfile(scope, p.UID); got.Revision != 1+rounds {
 			t.Errorf("Revision = %d, want %d", got.Revision, 1+rounds)

@@ -907,19 +907,7 @@ func profileTests() []Test {
 					q.Body = fmt.Appendf(nil, `{"round":%d,"writer":%d}`, round, i)
 					return s.UpdateProfile(t.Context(), &q, ev("profile.update")), nil
 				})
-				wins := 0
-				for _, err := range errs {
-					switch {
-					case err == nil:
-						wins++
-					case errors.Is(err, store.ErrConflict):
-					default:
-						t.Fatalf("round %d: UpdateProfile: %v", round, err)
-					}
-				}
-				if wins != 1 {
-					t.Fatalf("round %d: %d updates won, want 1", round, wins)
-				}
+				oneWinner(t, round, errs)
 			}
 			if got := f.getProfile(scope, p.UID); got.Revision != 1+rounds {
 				t.Errorf("Revision = %d, want %d", got.Revision, 1+rounds)
@@ -1115,5 +1103,24 @@ func auditTests() []Test {
 				t.Errorf("failed writes recorded %d events: %+v", m-n, f.audit(sc.acme)[:m-n])
 			}
 		}},
+	}
+}
+
+// oneWinner checks that of concurrent updates from one revision exactly one
+// succeeded and the others got ErrConflict.
+func oneWinner(t *testing.T, round int, errs []error) {
+	t.Helper()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case errors.Is(err, store.ErrConflict):
+		default:
+			t.Fatalf("round %d: UpdateProfile: %v", round, err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("round %d: %d updates won, want 1", round, wins)
 	}
 }
