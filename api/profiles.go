@@ -210,6 +210,11 @@ func findingsMessage(what string, fl finding.List) string {
 	return b.String()
 }
 
+// ValidationTimeout bounds the time one request may spend resolving macros
+// (with the work bound of macro.DefaultWork); the client going away ends it
+// too. Past it, validation fails with a macro-budget finding.
+const ValidationTimeout = 10 * time.Second
+
 // validated is a profile that passed validation, ready to store.
 type validated struct {
 	body     storedBody
@@ -221,13 +226,19 @@ type validated struct {
 func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document, in *profileIn, uid string) (*validated, *Error) {
 	ps := s.newPackSource(ctx, p)
 	v := &profile.Validator{Packs: ps, Engine: s.validator.Engine}
-	res := v.Validate(d, profile.Options{})
+	ctx, cancel := context.WithTimeout(ctx, ValidationTimeout)
+	defer cancel()
+	res := v.Validate(d, profile.Options{Budget: macro.NewBudget(ctx, 0)})
 	if res.Findings.HasErrors() {
 		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidProfile, Message: findingsMessage("cluster profile "+strconv.Quote(d.Profile.Metadata.Name), res.Findings),
 			Details: map[string]any{"findings": res.Findings}}
 	}
 	pr := &d.Profile
-	body := storedBody{Labels: pr.Metadata.Labels, Annotations: pr.Metadata.Annotations, Type: pr.Spec.Template.Type, CloudType: pr.Spec.Template.CloudType, Variables: pr.Spec.Variables}
+	vars, err := s.sealVariables(uid, pr.Spec.Variables)
+	if err != nil {
+		return nil, errorf(http.StatusInternalServerError, CodeInternal, "seal sensitive variables")
+	}
+	body := storedBody{Labels: pr.Metadata.Labels, Annotations: pr.Metadata.Annotations, Type: pr.Spec.Template.Type, CloudType: pr.Spec.Template.CloudType, Variables: vars}
 	for i, l := range res.Layers {
 		ref := pr.Spec.Template.Packs[i]
 		sp := storedPack{Name: ref.Name, Type: ref.Type, Layer: ref.Layer, Tag: ref.Tag, Version: ref.Version, Values: strings.TrimSpace(ref.Values)}
@@ -443,7 +454,9 @@ func (s *Server) validateProfile(w http.ResponseWriter, r *http.Request, p *prin
 		return e
 	}
 	v := &profile.Validator{Packs: s.newPackSource(r.Context(), p), Engine: s.validator.Engine}
-	res := v.Validate(documentOf(&in), profile.Options{})
+	ctx, cancel := context.WithTimeout(r.Context(), ValidationTimeout)
+	defer cancel()
+	res := v.Validate(documentOf(&in), profile.Options{Budget: macro.NewBudget(ctx, 0)})
 	writeJSON(w, http.StatusOK, map[string]any{"valid": !res.Findings.HasErrors(), "findings": nonNilFindings(res.Findings)})
 	return nil
 }
@@ -486,9 +499,11 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, p *princi
 	if in.Spec.Version == "" {
 		in.Spec.Version = rec.Version
 	}
-	if in.Spec.Variables == nil {
-		in.Spec.Variables = old.Variables
+	vars, e := s.unmaskVariables(uid, in.Spec.Variables, old.Variables)
+	if e != nil {
+		return e
 	}
+	in.Spec.Variables = vars
 	if in.Metadata.Labels == nil {
 		in.Metadata.Labels = old.Labels
 	}
@@ -547,6 +562,9 @@ func (s *Server) patchProfileMetadata(w http.ResponseWriter, r *http.Request, p 
 	}
 	rec, body, e := s.load(r.Context(), p, uid)
 	if e != nil {
+		return e
+	}
+	if e := checkRevision(r, &profileIn{Metadata: in.Metadata}, rec); e != nil {
 		return e
 	}
 	if in.Metadata.Name != "" && in.Metadata.Name != rec.Name {
@@ -683,16 +701,7 @@ func (s *Server) getVariables(w http.ResponseWriter, r *http.Request, p *princip
 	if e != nil {
 		return e
 	}
-	vars := body.Variables
-	if vars == nil {
-		vars = []profile.Variable{}
-	}
-	for i := range vars {
-		if vars[i].IsSensitive && vars[i].DefaultValue != "" {
-			vars[i].DefaultValue = macro.MaskText
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"variables": vars})
+	writeJSON(w, http.StatusOK, map[string]any{"variables": nonNilVariables(maskVariables(body.Variables))})
 	return nil
 }
 
@@ -709,20 +718,18 @@ func (s *Server) putVariables(w http.ResponseWriter, r *http.Request, p *princip
 	if e != nil {
 		return e
 	}
-	for i, v := range in.Variables {
-		if v.IsSensitive && v.DefaultValue == macro.MaskText {
-			for _, old := range body.Variables {
-				if old.Name == v.Name {
-					in.Variables[i].DefaultValue = old.DefaultValue
-				}
-			}
-		}
+	if e := checkRevision(r, nil, rec); e != nil {
+		return e
+	}
+	vars, e := s.unmaskVariables(uid, nonNilVariables(in.Variables), body.Variables)
+	if e != nil {
+		return e
 	}
 	// Re-validate the whole profile with the new variables.
 	pin := &profileIn{}
 	pin.Metadata.Name, pin.Spec.Version = rec.Name, rec.Version
 	pin.Spec.Template.Type, pin.Spec.Template.CloudType = body.Type, body.CloudType
-	pin.Spec.Variables = in.Variables
+	pin.Spec.Variables = vars
 	for _, sp := range body.Packs {
 		clear, err := s.openValues(uid, sp)
 		if err != nil {
@@ -734,7 +741,7 @@ func (s *Server) putVariables(w http.ResponseWriter, r *http.Request, p *princip
 	if e != nil {
 		return e
 	}
-	body.Variables = in.Variables
+	body.Variables = v.body.Variables
 	for i := range body.Packs {
 		body.Packs[i].Values, body.Packs[i].Sealed = v.body.Packs[i].Values, v.body.Packs[i].Sealed
 	}
@@ -793,7 +800,7 @@ func (s *Server) exportProfile(w http.ResponseWriter, r *http.Request, p *princi
 	out.Metadata.Labels, out.Metadata.Annotations = body.Labels, body.Annotations
 	out.Spec.Version = rec.Version
 	out.Spec.Template.Type, out.Spec.Template.CloudType = body.Type, body.CloudType
-	out.Spec.Variables = body.Variables
+	out.Spec.Variables = maskVariables(body.Variables)
 	regNames := map[string]string{}
 	if views, e := s.registryViews(r, p); e == nil {
 		for _, v := range views {

@@ -19,15 +19,25 @@ const maxList = 100_000
 
 var errTooBig = fmt.Errorf("the result would be larger than %d bytes", MaxOutput)
 
-// funcMap is Sprig's text function map without the functions that read the
-// machine or the network or take seconds of CPU, and with bounds on those
-// that amplify their input.
+// removedFuncs are Sprig's functions that pack values cannot call: those
+// that read the machine or the network, and the key, certificate, password
+// hash and encryption factories, which take up to seconds of CPU a call.
+// Palette's values are configuration, not a key factory.
+const removedFuncs = "env expandenv getHostByName derivePassword bcrypt htpasswd " +
+	"genPrivateKey genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey " +
+	"genSignedCert genSignedCertWithKey buildCustomCert encryptAES decryptAES"
+
+// RemovedFunctions lists, in a new slice, the Sprig functions that macros
+// cannot call.
+func RemovedFunctions() []string { return strings.Fields(removedFuncs) }
+
+// funcMap is Sprig's text function map without removedFuncs, and with bounds
+// on the functions that amplify their input.
 func funcMap() template.FuncMap {
 	fm := sprig.TxtFuncMap()
-	delete(fm, "env")
-	delete(fm, "expandenv")
-	delete(fm, "getHostByName")
-	delete(fm, "derivePassword") // scrypt: seconds of CPU a call
+	for name := range strings.FieldsSeq(removedFuncs) {
+		delete(fm, name)
+	}
 
 	fm["repeat"] = func(count int, str string) (string, error) {
 		if count > 0 && len(str) > 0 && count > MaxOutput/len(str) {

@@ -77,7 +77,7 @@ func FuzzResolve(f *testing.F) {
 			ProjectMacros: map[string]string{"m": "Project"},
 			Vars:          map[string]string{"v": "var"},
 			Packs:         map[string]*values.Doc{},
-			Mask:          func(pack, path string) bool { return path == "secret" },
+			Secret:        func(pack, path string) bool { return path == "secret" },
 		}
 		if d, err := values.Parse([]byte(packValues)); err == nil {
 			c.Packs["f"] = d

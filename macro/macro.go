@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strconv"
@@ -35,6 +36,13 @@ const (
 	CodeVarPipeline = "macro-var-pipeline"
 	// CodeNotScalar (error): a pack reference to a mapping or a list.
 	CodeNotScalar = "macro-not-scalar"
+	// CodeSecretRef (error): a pack reference to a secret value (one the
+	// pack's schema marks as a password). Secrets never flow into other
+	// values: the reference renders as an empty string.
+	CodeSecretRef = "macro-secret-ref"
+	// CodeBudget (error): resolution stopped because the work or the time
+	// allowed (Context.Budget) was spent; the rest renders as empty strings.
+	CodeBudget = "macro-budget"
 )
 
 // MaskText replaces values that Context.Mask hides.
@@ -78,10 +86,22 @@ type Context struct {
 	Vars map[string]string
 	// Packs holds the parsed values of each pack in the profile, by pack name.
 	Packs map[string]*values.Doc
-	// Mask, when non-nil, is consulted for pack references: if it returns true
-	// for (pack, concretePath) the value resolves to MaskText instead, so
-	// secrets never leak through a macro into rendered output.
-	Mask func(pack, path string) bool
+	// Secret reports whether a pack's value at a concrete path is a secret.
+	// A reference to a secret is refused (CodeSecretRef) and renders as an
+	// empty string, so that no secret ever flows into another value, and from
+	// there into a message or an output.
+	Secret func(pack, path string) bool
+	// Sensitive names the profile variables whose values are secret. Text
+	// that reads one is marked Result.Secret; with HideSensitive, the
+	// variable reads as MaskText instead.
+	Sensitive map[string]bool
+	// HideSensitive makes sensitive variables read as MaskText (rendering
+	// for display).
+	HideSensitive bool
+	// Budget, when non-nil, bounds the work of every Resolve call made with
+	// this Context; once it is spent, macros render as empty strings and the
+	// first one reports CodeBudget.
+	Budget *Budget
 }
 
 // Engine resolves macros. It caches parsed pipelines and is safe for
@@ -124,6 +144,10 @@ type Result struct {
 	// pack value marked unknown (values.Doc.MarkUnknown): its final value is
 	// only known at deployment.
 	Deferred bool
+	// Secret is true when the text reads a sensitive profile variable,
+	// directly or through a pack reference: it is derived from a secret and
+	// is treated as one.
+	Secret bool
 }
 
 // Resolve replaces the macros in text, which is (part of) the values of pack
@@ -145,7 +169,7 @@ func (e *Engine) Resolve(c *Context, self, text string) Result {
 	}
 	r := &resolver{e: e, c: c}
 	out := r.text(text, self)
-	return Result{Text: out, Issues: r.issues, Deferred: r.deferred}
+	return Result{Text: out, Issues: r.issues, Deferred: r.deferred, Secret: r.secret}
 }
 
 // resolver is the state of one Resolve call.
@@ -154,6 +178,8 @@ type resolver struct {
 	c        *Context
 	issues   []Issue
 	deferred bool
+	// secret is set once a sensitive variable has been read.
+	secret bool
 	// origin is the offset of the top-level expression being resolved.
 	origin int
 	// stack holds the pack references being resolved, innermost last.
@@ -214,7 +240,13 @@ func (r *resolver) text(s, self string) string {
 			seg = strings.TrimRight(seg, " \t\r\n")
 		}
 		b.WriteString(seg)
-		b.WriteString(r.grow(x, r.expr(x, self)))
+		v := ""
+		if r.c.Budget.spend(1) {
+			v = r.expr(x, self)
+		} else {
+			r.budgetSpent(x)
+		}
+		b.WriteString(r.grow(x, v))
 		last, trimNext = x.End, x.TrimRight
 	}
 	if err != nil {
@@ -248,9 +280,21 @@ func (r *resolver) expr(x Expr, self string) string {
 			"remove \"| "+x.Pipeline+"\" and put the final value in the variable (its default, or --set var."+x.Path+"=VALUE); use a user macro (.spectro.macro) if you need functions")
 		return v
 	}
-	out, err := r.e.run(x.Pipeline, v)
+	if r.c.Budget.Err() != nil {
+		return ""
+	}
+	out, units, err := r.e.run(x.Pipeline, v)
+	if !r.c.Budget.spend(units) {
+		r.budgetSpent(x)
+		return ""
+	}
 	if err != nil {
-		r.add(finding.Error, CodeFunction, x.Ref, source(x)+": "+err.Error(),
+		msg := err.Error()
+		if r.secret {
+			// The error may quote the value, which is derived from a secret.
+			msg = "the function failed on a value derived from a secret (the error is not shown, since it may quote the value)"
+		}
+		r.add(finding.Error, CodeFunction, x.Ref, source(x)+": "+msg,
 			"use Sprig functions (https://masterminds.github.io/sprig/) with their arguments, e.g. | default \"x\", | upper, | trunc 8, | substr 0 4")
 		return v
 	}
@@ -258,6 +302,26 @@ func (r *resolver) expr(x Expr, self string) string {
 		return MaskText
 	}
 	return out
+}
+
+// budgetSpent reports, once per Budget, that the budget ended resolution.
+func (r *resolver) budgetSpent(x Expr) {
+	if r.c.Budget.reported {
+		return
+	}
+	r.c.Budget.reported = true
+	why := "more work than one request may cause"
+	switch err := r.c.Budget.Err(); {
+	case errors.Is(err, context.DeadlineExceeded):
+		why = "the time allowed ran out"
+	case errors.Is(err, context.Canceled):
+		why = "the request was cancelled"
+	}
+	saved := r.stack
+	r.stack = nil // one issue, wherever it was met
+	r.add(finding.Error, CodeBudget, "", "macros were not all resolved: "+why+"; the rest render as empty strings",
+		"use fewer or simpler macro functions; values are configuration, not computation")
+	r.stack = saved
 }
 
 // value resolves the reference of x (without its pipeline). masked reports
@@ -293,6 +357,12 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 		return "", false
 	case KindVar:
 		if v, ok := c.Vars[x.Path]; ok {
+			if c.Sensitive[x.Path] {
+				r.secret = true
+				if c.HideSensitive {
+					return MaskText, true
+				}
+			}
 			return v, false
 		}
 		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
@@ -333,8 +403,10 @@ func (r *resolver) pack(x Expr, self string) (string, bool) {
 			"point the reference at a single value inside it, e.g. .spectro.pack."+x.Pack+"."+x.Path+".KEY")
 		return "", false
 	}
-	if r.c.Mask != nil && r.c.Mask(x.Pack, m.Path) {
-		return MaskText, true
+	if r.c.Secret != nil && r.c.Secret(x.Pack, m.Path) {
+		r.add(finding.Error, CodeSecretRef, x.Ref, ref(x)+": "+m.Path+" in pack "+x.Pack+" is a secret, and secrets cannot be read through macros; it renders as an empty string",
+			"write the value where it is needed, or put the secret in a sensitive profile variable (isSensitive: true) and use {{ .spectro.var.NAME }} in both places")
+		return "", false
 	}
 	if doc.IsUnknown(n) {
 		r.deferred = true

@@ -1,6 +1,8 @@
 package macro_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -63,9 +65,10 @@ func baseContext(t testing.TB) *macro.Context {
 		ProjectMacros: map[string]string{"region": "project-region"},
 		TenantMacros:  map[string]string{"region": "tenant-region", "tier": "tenant-tier"},
 		SystemMacros:  map[string]string{"region": "system-region", "tier": "system-tier", "owner": "system-owner"},
-		Vars:          map[string]string{"size": "large", "blank": ""},
+		Vars:          map[string]string{"size": "large", "blank": "", "pw": "hunter3"},
+		Sensitive:     map[string]bool{"pw": true},
 		Packs:         packs,
-		Mask: func(pack, path string) bool {
+		Secret: func(pack, path string) bool {
 			return pack == "secret" && strings.HasSuffix(path, "password")
 		},
 	}
@@ -178,10 +181,15 @@ func TestResolve(t *testing.T) {
 		{name: "an argument after the reference without a bar is a syntax error", text: `{{ .spectro.var.size "x" }}`, want: `{{ .spectro.var.size "x" }}`, codes: []string{"macro-syntax"}, msg: "unexpected"},
 		{name: "an empty path segment is a syntax error", text: "{{ .spectro.pack.kubernetes..version }}", want: "{{ .spectro.pack.kubernetes..version }}", codes: []string{"macro-syntax"}},
 
-		// mask
-		{name: "a masked pack value renders as the mask", text: "pw: {{ .spectro.pack.secret.providerCredentials.password }}", want: "pw: ********"},
-		{name: "a masked pack value stays masked through a pipeline", text: "{{ .spectro.pack.secret.providerCredentials.password | b64enc }}", want: "********"},
-		{name: "an unmasked value of the same pack is shown", text: "{{ .spectro.pack.secret.providerCredentials.user }}", want: "admin"},
+		// secrets
+		{name: "a reference to a secret pack value is refused and renders empty", text: "pw: {{ .spectro.pack.secret.providerCredentials.password }}", want: "pw: ", codes: []string{"macro-secret-ref"}, msg: "is a secret, and secrets cannot be read through macros"},
+		{name: "a reference to a secret pack value is refused through a pipeline too", text: "{{ .spectro.pack.secret.providerCredentials.password | b64enc }}", want: "", codes: []string{"macro-secret-ref"}},
+		{name: "a reference to a secret reached through another pack value is refused", edit: func(c *macro.Context) {
+			c.Packs["relay"] = mustParse(t, "v: \"{{ .spectro.pack.secret.providerCredentials.password }}\"\n")
+		}, text: "[{{ .spectro.pack.relay.v }}]", want: "[]", codes: []string{"macro-secret-ref"}, msg: "(in the value of pack.relay.v)"},
+		{name: "a value of the same pack that is not secret is read", text: "{{ .spectro.pack.secret.providerCredentials.user }}", want: "admin"},
+		{name: "a sensitive variable is read where the values need it", text: "password: {{ .spectro.var.pw }}", want: "password: hunter3"},
+		{name: "a sensitive variable reads as the mask when hidden", edit: func(c *macro.Context) { c.HideSensitive = true }, text: "password: {{ .spectro.var.pw }}", want: "password: ********"},
 
 		// the edge-native-byoi self reference
 		{name: "the edge-native-byoi image resolves through its own options", text: `image: "{{.spectro.pack.edge-native-byoi.options.system.uri}}"`, want: `image: "ttl.sh/ubuntu:k3s-1.29.5-v4.4.0-demo"`},
@@ -389,4 +397,107 @@ func TestBoundedFunctions(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSecretsNeverFlowIntoOtherValues(t *testing.T) {
+	e := macro.New()
+	tests := []struct {
+		name, text string
+		secret     bool
+	}{
+		{name: "text that reads a sensitive variable is marked secret", text: "x: {{ .spectro.var.pw }}", secret: true},
+		{name: "text that reads a sensitive variable through a pack value is marked secret", text: "x: {{ .spectro.pack.relay.v }}", secret: true},
+		{name: "text that reads only plain values is not marked secret", text: "x: {{ .spectro.var.size }}"},
+		{name: "text that references a secret pack value is not marked: it read nothing", text: "x: {{ .spectro.pack.secret.providerCredentials.password }}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := baseContext(t)
+			c.Packs["relay"] = mustParse(t, "v: \"{{ .spectro.var.pw }}\"\n")
+			r := e.Resolve(c, "test", tt.text)
+			if r.Secret != tt.secret {
+				t.Errorf("Secret = %v, want %v (%+v)", r.Secret, tt.secret, r)
+			}
+			if strings.Contains(r.Text, "hunter2") {
+				t.Errorf("the secret pack value reached the output: %q", r.Text)
+			}
+		})
+	}
+	t.Run("a function error on a value derived from a secret does not quote the error", func(t *testing.T) {
+		c := baseContext(t)
+		c.Vars["cfg"] = "s3cr3t-token"
+		c.Sensitive["cfg"] = true
+		c.Packs["relay"] = mustParse(t, "v: \"{{ .spectro.var.cfg }}\"\n")
+		r := e.Resolve(c, "test", "{{ .spectro.pack.relay.v | b64enc | fail }}")
+		if len(r.Issues) != 1 || r.Issues[0].Code != macro.CodeFunction {
+			t.Fatalf("issues = %+v, want one %s", r.Issues, macro.CodeFunction)
+		}
+		for _, leak := range []string{"s3cr3t-token", "czNjcjN0LXRva2Vu"} {
+			if strings.Contains(r.Issues[0].Message, leak) || strings.Contains(r.Issues[0].Hint, leak) {
+				t.Errorf("the issue quotes %q: %+v", leak, r.Issues[0])
+			}
+		}
+	})
+}
+
+func TestExpensiveFunctionsCannotBeCalled(t *testing.T) {
+	e := macro.New()
+	for _, fn := range macro.RemovedFunctions() {
+		t.Run(fn+" is not a function macros can call", func(t *testing.T) {
+			r := e.Resolve(baseContext(t), "test", `{{ .spectro.macro.owner | `+fn+` }}`)
+			if len(r.Issues) != 1 || r.Issues[0].Code != macro.CodeFunction || !strings.Contains(r.Issues[0].Message, `function "`+fn+`" not defined`) {
+				t.Errorf("issues = %+v, want %s saying %s is not defined", r.Issues, macro.CodeFunction, fn)
+			}
+		})
+	}
+}
+
+func TestBudget(t *testing.T) {
+	e := macro.New()
+	t.Run("a pipeline of more functions than allowed is refused", func(t *testing.T) {
+		r := e.Resolve(baseContext(t), "test", "{{ .spectro.macro.owner"+strings.Repeat(" | upper", macro.MaxFunctions+1)+" }}")
+		if len(r.Issues) != 1 || r.Issues[0].Code != macro.CodeFunction || !strings.Contains(r.Issues[0].Message, "at most 16") {
+			t.Errorf("issues = %+v", r.Issues)
+		}
+	})
+	t.Run("work past the budget stops resolution with one error and empty values", func(t *testing.T) {
+		c := baseContext(t)
+		c.Budget = macro.NewBudget(context.Background(), 20)
+		text := strings.Repeat("{{ .spectro.macro.owner | repeat 100000 | sha256sum }}\n", 10)
+		r := e.Resolve(c, "test", text)
+		if got := codes(r.Issues); !reflect.DeepEqual(got, []string{macro.CodeBudget}) {
+			t.Fatalf("codes = %q, want one %s: %+v", got, macro.CodeBudget, r.Issues)
+		}
+		if !errors.Is(c.Budget.Err(), macro.ErrBudget) {
+			t.Errorf("budget error = %v", c.Budget.Err())
+		}
+		if n := strings.Count(r.Text, "\n\n"); n < 5 {
+			t.Errorf("expected the macros past the budget to render empty: %q", r.Text)
+		}
+	})
+	t.Run("a cancelled context stops resolution before the first macro", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		c := baseContext(t)
+		c.Budget = macro.NewBudget(ctx, 0)
+		r := e.Resolve(c, "test", "a: {{ .spectro.macro.owner }}")
+		if r.Text != "a: " || len(r.Issues) != 1 || r.Issues[0].Code != macro.CodeBudget || !strings.Contains(r.Issues[0].Message, "cancelled") {
+			t.Errorf("result = %+v", r)
+		}
+		if !errors.Is(c.Budget.Err(), context.Canceled) {
+			t.Errorf("budget error = %v, want context.Canceled", c.Budget.Err())
+		}
+	})
+	t.Run("a budget is shared by every Resolve call made with its Context", func(t *testing.T) {
+		c := baseContext(t)
+		c.Budget = macro.NewBudget(context.Background(), 5)
+		var spent bool
+		for i := 0; i < 10 && !spent; i++ {
+			r := e.Resolve(c, "test", "{{ .spectro.macro.owner }}")
+			spent = len(r.Issues) > 0 && r.Issues[0].Code == macro.CodeBudget
+		}
+		if !spent {
+			t.Error("ten calls of one unit each did not spend a budget of five")
+		}
+	})
 }

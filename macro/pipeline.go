@@ -2,6 +2,7 @@ package macro
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"text/template"
@@ -16,6 +17,12 @@ type pipeline struct {
 	t     *template.Template
 	err   error
 	steps []step // nil: run the template
+	// funcs counts the function calls in the pipeline, nested ones included.
+	funcs int
+	// weight is the work units of those calls before their input is known:
+	// one each, and as much as the largest output for the functions that
+	// can build large outputs from small inputs.
+	weight int
 }
 
 // step is one native function call.
@@ -28,29 +35,30 @@ type step struct {
 // data is what a pipeline runs on: {{ .V | PIPELINE }}.
 type data struct{ V string }
 
-// run applies a pipeline to v.
-func (e *Engine) run(p, v string) (string, error) {
+// run applies a pipeline to v; units is the work it may have done (see Budget).
+func (e *Engine) run(p, v string) (out string, units int, err error) {
 	pl := e.pipeline(p)
 	if pl.err != nil {
-		return "", pl.err
+		return "", 0, pl.err
 	}
+	defer func() { units = pl.weight + cost(pl.funcs, v, out) }()
 	if pl.steps != nil {
 		if out, ok := runSteps(pl.steps, v); ok {
 			if len(out) > MaxOutput {
-				return "", errTooBig
+				return "", 0, errTooBig
 			}
-			return out, nil
+			return out, 0, nil
 		}
 		// A step that would fail: let text/template say how.
 	}
 	w := limitWriter{max: MaxOutput}
 	if err := pl.t.Execute(&w, data{V: v}); err != nil {
 		if errors.Is(err, errTooBig) {
-			return "", errTooBig
+			return "", 0, errTooBig
 		}
-		return "", errors.New(plain(err.Error()))
+		return "", 0, errors.New(plain(err.Error()))
 	}
-	return w.b.String(), nil
+	return w.b.String(), 0, nil
 }
 
 // pipeline returns the parsed pipeline p, from the cache when it can.
@@ -90,7 +98,42 @@ func (e *Engine) parse(p string) pipeline {
 	if !ok || len(action.Pipe.Decl) != 0 {
 		return pipeline{err: errNotFunctions}
 	}
-	return pipeline{t: t, steps: compile(action.Pipe.Cmds)}
+	n, weight := countFuncs(action.Pipe)
+	if n > MaxFunctions {
+		return pipeline{err: fmt.Errorf("the pipeline calls %d functions; a macro may call at most %d", n, MaxFunctions)}
+	}
+	return pipeline{t: t, steps: compile(action.Pipe.Cmds), funcs: n, weight: weight}
+}
+
+// amplifying are the functions that can build up to MaxOutput bytes from a
+// small input.
+const amplifying = " repeat until untilStep seq indent nindent replace wrapWith regexReplaceAll mustRegexReplaceAll " +
+	"regexReplaceAllLiteral mustRegexReplaceAllLiteral randAlphaNum randAlpha randAscii randNumeric randBytes "
+
+// countFuncs counts the function calls in a pipeline, those in
+// parenthesized arguments included, and weighs them (see pipeline.weight).
+func countFuncs(p *parse.PipeNode) (n, weight int) {
+	if p == nil {
+		return 0, 0
+	}
+	for _, c := range p.Cmds {
+		for i, a := range c.Args {
+			switch a := a.(type) {
+			case *parse.IdentifierNode:
+				if i == 0 {
+					n++
+					weight++
+					if strings.Contains(amplifying, " "+a.Ident+" ") {
+						weight += MaxOutput / 4096
+					}
+				}
+			case *parse.PipeNode:
+				cn, cw := countFuncs(a)
+				n, weight = n+cn, weight+cw
+			}
+		}
+	}
+	return n, weight
 }
 
 // compile turns the commands after {{ .V | into native steps, or nil when

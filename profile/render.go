@@ -20,16 +20,7 @@ func (v *Validator) Render(d *Document, o Options) (*Profile, *Result) {
 	out := d.Profile
 	out.Spec.Template.Packs = append([]PackRef(nil), d.Profile.Spec.Template.Packs...)
 	ctx := *r.Context
-	if !o.ShowSecrets {
-		ctx.Mask = func(packName, path string) bool {
-			for _, l := range r.Layers {
-				if l.Ref.Name == packName && l.Pack != nil {
-					return l.Pack.IsSecret(path)
-				}
-			}
-			return false
-		}
-	}
+	ctx.HideSensitive = !o.ShowSecrets
 	for i, l := range r.Layers {
 		ref := &out.Spec.Template.Packs[i]
 		if l.Pack != nil {

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -90,6 +91,10 @@ type Options struct {
 	AllowEmulator bool
 	// ShowSecrets leaves secret values readable in rendered output.
 	ShowSecrets bool
+	// Budget bounds the work of resolving macros (nil: macro.DefaultWork,
+	// without a deadline). A server gives each request its own, tied to the
+	// request's context.
+	Budget *macro.Budget
 }
 
 // Validator runs the validation pipeline. It is safe for concurrent use.
@@ -114,6 +119,9 @@ type Layer struct {
 	// Values is the layer's values as written; Resolved has macros resolved.
 	Values   *values.Doc
 	Resolved *values.Doc
+	// derived holds the scalars of Resolved whose values were computed from
+	// a sensitive variable.
+	derived []*yaml.Node
 }
 
 // Result is what validation found and the layers it resolved.
@@ -183,6 +191,7 @@ func (v *Validator) Validate(d *Document, o Options) *Result {
 
 	r.Context = v.context(d, r, o, vars)
 	v.checkValues(d, r, o)
+	r.redact(d.Profile.Spec.Variables)
 	r.Findings.Sort()
 	return r
 }
@@ -278,6 +287,7 @@ func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud 
 	}
 	r.Context = v.context(d, r, o, o.Vars)
 	v.checkValues(d, r, o)
+	r.redact(nil)
 	r.Findings.Sort()
 	return r
 }
@@ -340,6 +350,9 @@ func (v *Validator) resolve(ctx *macro.Context, l *Layer, fl *finding.List) *val
 		if res.Deferred {
 			doc.MarkUnknown(n)
 		}
+		if res.Secret {
+			l.derived = append(l.derived, n)
+		}
 		for _, is := range res.Issues {
 			col := n.Column
 			if n.Line > 0 && !strings.Contains(n.Value, "\n") {
@@ -381,13 +394,26 @@ func (v *Validator) context(d *Document, r *Result, o Options, vars map[string]s
 	for k, val := range o.System {
 		sys[k] = val
 	}
+	sensitive := map[string]bool{}
+	for _, vr := range p.Spec.Variables {
+		if vr.IsSensitive {
+			sensitive[vr.Name] = true
+		}
+	}
+	budget := o.Budget
+	if budget == nil {
+		budget = macro.NewBudget(context.Background(), 0)
+	}
 	return &macro.Context{
 		System:        sys,
 		ProjectMacros: o.ProjectMacros,
 		TenantMacros:  o.TenantMacros,
 		SystemMacros:  o.SystemMacros,
 		Vars:          vars,
+		Sensitive:     sensitive,
 		Packs:         map[string]*values.Doc{},
+		Secret:        r.isSecret,
+		Budget:        budget,
 	}
 }
 
@@ -601,6 +627,12 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 		origin := "default value"
 		if given {
 			origin = "value"
+		}
+		if vr.IsSensitive && val == macro.MaskText {
+			bad("variable-masked", "enter the value itself; reads and exports show sensitive values masked",
+				"sensitive variable %s %s is the mask %s, not a value", vr.Name, origin, macro.MaskText)
+			out[vr.Name] = ""
+			continue
 		}
 		if msg := checkVariableFormat(format, val); msg != "" {
 			bad("variable-value", "give a "+format+" value", "variable %s %s %s", vr.Name, origin, maybeMask(vr, msg))
