@@ -164,3 +164,36 @@ func setActor(ctx context.Context, p *principal) {
 func audit(p *principal, action, kind, uid, summary string) store.AuditEvent {
 	return store.AuditEvent{TenantUID: p.scope.TenantUID, ProjectUID: p.scope.ProjectUID, Actor: p.actor(), Action: action, Kind: kind, UID: uid, Summary: summary}
 }
+
+// registryAudit builds the audit event of a write by p to reg, in reg's scope
+// (a tenant-wide registry's writes go to the tenant's log, whatever project
+// the request named), as the write affects everyone who reads reg.
+func registryAudit(p *principal, reg store.Registry, action, kind, uid, summary string) store.AuditEvent {
+	ev := audit(p, action, kind, uid, summary)
+	ev.TenantUID, ev.ProjectUID = reg.TenantUID, reg.ProjectUID
+	return ev
+}
+
+// canWriteRegistry is the one authorization check of every registry write
+// (create, push, any other change): it compares the key's scope with the
+// registry's. The Public Repo is never written; a tenant-wide registry only
+// by a tenant-wide admin key; a project's registry by an admin key of that
+// project or a tenant-wide admin key. Callers first make sure p may read reg
+// (visibleRegistry), so that a registry p cannot see is not found rather
+// than forbidden.
+func (p *principal) canWriteRegistry(reg store.Registry) *Error {
+	switch {
+	case reg.UID == PublicRepoUID:
+		return errorf(http.StatusForbidden, CodeForbidden, "the Public Repo is read-only; push to a private registry")
+	case p.key.Role != store.RoleAdmin:
+		return errorf(http.StatusForbidden, CodeForbidden, "API key %s is read-only", p.key.Prefix)
+	case reg.TenantUID != p.key.TenantUID:
+		return errorf(http.StatusForbidden, CodeForbidden, "registry %q belongs to another tenant", reg.Name)
+	case reg.ProjectUID == "" && p.key.ProjectUID != "":
+		return errorf(http.StatusForbidden, CodeForbidden,
+			"registry %q is tenant-wide: only a tenant admin API key may write it, and this key is limited to project %s", reg.Name, p.key.ProjectUID)
+	case reg.ProjectUID != "" && p.key.ProjectUID != "" && reg.ProjectUID != p.key.ProjectUID:
+		return errorf(http.StatusForbidden, CodeForbidden, "registry %q belongs to another project than this API key's (%s)", reg.Name, p.key.ProjectUID)
+	}
+	return nil
+}

@@ -101,13 +101,48 @@ func storedEntry(v store.PackVersion) entry {
 		displayName: v.DisplayName, cloudTypes: v.CloudTypes, addonType: v.AddonType, digest: v.Digest}
 }
 
-// visibleRegistries returns the private registries p may read.
+// visibleRegistries returns the private registries p may read, in
+// resolution order: the project's registries (when p acts in a project), then
+// the tenant-wide ones, each group by name, then uid. Every lookup that names
+// no registry searches the Public Repo first and then these, in this order
+// (see packSource.find); nothing depends on when a registry was created.
 func (s *Server) visibleRegistries(ctx context.Context, p *principal) ([]store.Registry, *Error) {
 	regs, err := s.store.ListRegistries(ctx, p.scope.TenantUID, p.scope.ProjectUID)
 	if err != nil {
 		return nil, fromStore(err, "registry", "")
 	}
+	sort.SliceStable(regs, func(i, j int) bool { return registryBefore(regs[i], regs[j]) })
 	return regs, nil
+}
+
+// registryBefore orders registries for resolution: project-scoped before
+// tenant-wide, then by name, then by uid.
+func registryBefore(a, b store.Registry) bool {
+	if ap, bp := a.ProjectUID != "", b.ProjectUID != ""; ap != bp {
+		return ap
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.UID < b.UID
+}
+
+// writableRegistry returns the registry uid names if p may write it: 404 when
+// p cannot read it, 403 when p's key may not write it (canWriteRegistry).
+func (s *Server) writableRegistry(ctx context.Context, p *principal, uid string) (store.Registry, *Error) {
+	if uid == PublicRepoUID {
+		return store.Registry{}, p.canWriteRegistry(store.Registry{UID: PublicRepoUID, Name: catalog.RepoName})
+	}
+	regs, e := s.visibleRegistries(ctx, p)
+	if e != nil {
+		return store.Registry{}, e
+	}
+	for _, r := range regs {
+		if r.UID == uid {
+			return r, p.canWriteRegistry(r)
+		}
+	}
+	return store.Registry{}, notFound("registry", uid)
 }
 
 // loadPack returns the parsed pack of an entry.
@@ -130,8 +165,9 @@ func (s *Server) loadPack(ctx context.Context, e entry) (*pack.Pack, error) {
 	return p, nil
 }
 
-// findEntries lists pack versions visible to p that match the query, the
-// Public Repo's first.
+// findEntries lists pack versions visible to p that match the query, by
+// registry in resolution order (the Public Repo's first, then as
+// visibleRegistries orders them), each registry's entries together.
 func (s *Server) findEntries(ctx context.Context, p *principal, q store.PackQuery) ([]entry, *Error) {
 	var out []entry
 	wantPublic := len(q.RegistryUIDs) == 0 || contains(q.RegistryUIDs, PublicRepoUID)
@@ -164,6 +200,11 @@ func (s *Server) findEntries(ctx context.Context, p *principal, q store.PackQuer
 	if err != nil {
 		return nil, fromStore(err, "pack", "")
 	}
+	rank := make(map[string]int, len(uids))
+	for i, uid := range uids {
+		rank[uid] = i
+	}
+	sort.SliceStable(vs, func(i, j int) bool { return rank[vs[i].RegistryUID] < rank[vs[j].RegistryUID] })
 	for _, v := range vs {
 		out = append(out, storedEntry(v))
 	}
@@ -222,8 +263,8 @@ func refKey(ref profile.PackRef) string {
 }
 
 // FindPack implements profile.PackSource: by pack uid when given, else by
-// name and tag in the layer's registry (by uid or name), else in every
-// registry the caller can read, the Public Repo first.
+// name and tag in the layer's registry (by uid or name), else in the
+// registries the caller can read, in resolution order (see find).
 func (ps *packSource) FindPack(ref profile.PackRef) (*pack.Pack, error) {
 	e, err := ps.find(ref)
 	if err != nil {
@@ -237,6 +278,13 @@ func (ps *packSource) FindPack(ref profile.PackRef) (*pack.Pack, error) {
 	return pk, nil
 }
 
+// find resolves ref. A layer that names no registry is resolved in this
+// order: the Public Repo; then the registries of the caller's project; then
+// the tenant-wide registries; within each group by registry name, then uid.
+// The first registry in that order with a version matching the tag supplies
+// the pack (its newest matching version), even when a later registry has a
+// newer match. A registry named by name is looked up in the same order, so
+// a project's registry comes before a tenant-wide one of the same name.
 func (ps *packSource) find(ref profile.PackRef) (entry, error) {
 	if ref.UID != "" {
 		e, aerr := ps.s.entryByUID(ps.ctx, ps.p, ref.UID)
@@ -273,6 +321,7 @@ func (ps *packSource) find(ref profile.PackRef) (entry, error) {
 		for _, r := range regs {
 			if r.Name == regName {
 				q.RegistryUIDs = []string{r.UID}
+				break
 			}
 		}
 		if len(q.RegistryUIDs) == 0 {
@@ -292,6 +341,9 @@ func (ps *packSource) find(ref profile.PackRef) (entry, error) {
 	var best *entry
 	for i := range es {
 		e := &es[i]
+		if best != nil && e.registryUID != best.registryUID {
+			break // es is in resolution order: an earlier registry's match wins
+		}
 		versions = append(versions, e.version)
 		if !pack.MatchTag(tag, e.version) {
 			continue
@@ -589,9 +641,10 @@ func (s *Server) searchPacks(w http.ResponseWriter, r *http.Request, p *principa
 		return e
 	}
 	regNames := map[string]string{PublicRepoUID: catalog.RepoName}
+	regScopes := map[string]string{PublicRepoUID: store.ScopeSystem}
 	if regs, e := s.visibleRegistries(r.Context(), p); e == nil {
 		for _, rg := range regs {
-			regNames[rg.UID] = rg.Name
+			regNames[rg.UID], regScopes[rg.UID] = rg.Name, regScope(rg)
 		}
 	}
 	layers := nonEmpty(f.Layer)
@@ -623,11 +676,7 @@ func (s *Server) searchPacks(w http.ResponseWriter, r *http.Request, p *principa
 			}
 		}
 		if !found {
-			scope := store.ScopeProject
-			if en.registryUID == PublicRepoUID {
-				scope = store.ScopeSystem
-			}
-			pm.Spec.Registries = append(pm.Spec.Registries, registryPackMeta{UID: en.registryUID, Name: regNames[en.registryUID], Scope: scope, LatestVersion: en.version, LatestPackUID: en.uid})
+			pm.Spec.Registries = append(pm.Spec.Registries, registryPackMeta{UID: en.registryUID, Name: regNames[en.registryUID], Scope: regScopes[en.registryUID], LatestVersion: en.version, LatestPackUID: en.uid})
 		}
 	}
 	items := make([]*packMetadata, 0, len(order))
@@ -810,11 +859,9 @@ func (s *Server) getPack(w http.ResponseWriter, r *http.Request, p *principal) *
 // publishes an immutable pack version (the same content again is a no-op).
 func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	regUID := r.PathValue("uid")
-	if regUID == PublicRepoUID {
-		return errorf(http.StatusForbidden, CodeForbidden, "the Public Repo is read-only; push to a private registry")
-	}
-	if !s.registryVisible(r.Context(), p, regUID) {
-		return notFound("registry", regUID)
+	reg, e := s.writableRegistry(r.Context(), p, regUID)
+	if e != nil {
+		return e
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -837,7 +884,7 @@ func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) 
 	}
 	v := &store.PackVersion{RegistryUID: regUID, Name: pk.Meta.Name, Version: pk.Meta.Version, Layer: pk.Meta.Layer, DisplayName: pk.Meta.DisplayName,
 		CloudTypes: pk.Meta.AllClouds(), AddonType: pk.Meta.AddonType, Digest: pk.Digest, Archive: canon.Bytes()}
-	created, err := s.store.PutPackVersion(r.Context(), v, audit(p, "pack.push", "pack", "", pk.Ref()+" "+pk.Digest))
+	created, err := s.store.PutPackVersion(r.Context(), v, registryAudit(p, reg, "pack.push", "pack", "", pk.Ref()+" "+pk.Digest))
 	if err != nil {
 		return fromStore(err, "pack", pk.Ref())
 	}

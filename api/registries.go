@@ -184,14 +184,14 @@ func (s *Server) createPackRegistry(w http.ResponseWriter, r *http.Request, p *p
 			return errorf(http.StatusBadRequest, CodeBadRequest, "a project registry needs the ProjectUid header, or spec.scope \"tenant\"")
 		}
 	case store.ScopeTenant:
-		if p.key.ProjectUID != "" {
-			return errorf(http.StatusForbidden, CodeForbidden, "a project API key cannot create tenant registries")
-		}
 		reg.ProjectUID = ""
 	default:
 		return errorf(http.StatusBadRequest, CodeBadRequest, "spec.scope %q: use project or tenant", in.Spec.Scope)
 	}
-	if err := s.store.CreateRegistry(r.Context(), reg, audit(p, "registry.create", "registry", "", name)); err != nil {
+	if e := p.canWriteRegistry(*reg); e != nil {
+		return e
+	}
+	if err := s.store.CreateRegistry(r.Context(), reg, registryAudit(p, *reg, "registry.create", "registry", "", name)); err != nil {
 		return fromStore(err, "registry", name)
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"uid": reg.UID})

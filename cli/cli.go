@@ -101,7 +101,8 @@ value offline, resolves macros as Palette does, and renders what provisions mach
 	return root
 }
 
-// packRepos returns the built-in Public Repo and any --pack-dir repos.
+// packRepos returns the built-in Public Repo and any --pack-dir repos, in the
+// order layers that name no registry are resolved (see profile.Repos).
 func (e *env) packRepos() ([]*pack.Repo, error) {
 	if e.repos != nil {
 		return e.repos, nil

@@ -235,3 +235,30 @@ func TestBareValues(t *testing.T) {
 		t.Errorf("empty values on gcp: %v", r.Findings)
 	}
 }
+
+func TestReposResolveInListOrder(t *testing.T) {
+	public, err := catalog.PublicRepo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := &pack.Pack{Meta: pack.Meta{Name: "kubernetes", Version: "1.30.99", Layer: "k8s"}}
+	own := &pack.Pack{Meta: pack.Meta{Name: "only-here", Version: "3.1.4", Layer: "addon"}}
+	dir := pack.NewRepo("pack-dir", planted, own)
+	cases := []struct {
+		name, pack, tag, want string
+	}{
+		{"the Public Repo's match wins over a newer version in a later repo", "kubernetes", "1.30.x", "1.30.10"},
+		{"a pack only in a later repo is found", "only-here", "3.x", "3.1.4"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Repos{List: []*pack.Repo{public, dir}}.FindPack(PackRef{Name: c.pack, Tag: c.tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Meta.Version != c.want {
+				t.Errorf("%s %s resolved to %s, want %s", c.pack, c.tag, p.Meta.Version, c.want)
+			}
+		})
+	}
+}

@@ -25,7 +25,11 @@ type PackSource interface {
 }
 
 // Repos is a PackSource over in-memory repos, matched by registry uid or name
-// when the layer names one, else searched in order.
+// when the layer names one, else searched in List order: the first repo with
+// a version matching the tag supplies the pack (its newest matching version),
+// even when a later repo has a newer match. The CLI lists the built-in Public
+// Repo first, then the --pack-dir repos in the order given, as the server
+// searches the Public Repo before private registries.
 type Repos struct {
 	List []*pack.Repo
 	// UIDs maps a repo name to its registry uid, for layers that name a registry by uid.
