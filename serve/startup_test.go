@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -31,6 +32,15 @@ var errStarted = errors.New("the server started")
 // errStarted) or Run returns (its error).
 func start(t *testing.T, o serve.Options) error {
 	t.Helper()
+	err := tryStart(o)
+	if err == nil {
+		t.Fatal("Run returned nil before it was ready")
+	}
+	return err
+}
+
+// tryStart is start for any goroutine: every outcome is its error.
+func tryStart(o serve.Options) error {
 	ready := make(chan string, 1)
 	o.Ready, o.Addr, o.InsecureHTTP = ready, "127.0.0.1:0", true
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -42,18 +52,14 @@ func start(t *testing.T, o serve.Options) error {
 	case <-ready:
 		cancel()
 		if err := <-errc; err != nil {
-			t.Fatalf("stop: %v", err)
+			return fmt.Errorf("the server started, and stopping it failed: %w", err)
 		}
 		return errStarted
 	case err := <-errc:
-		if err == nil {
-			t.Fatal("Run returned nil before it was ready")
-		}
 		return err
 	case <-time.After(30 * time.Second):
-		t.Fatal("Run neither served nor failed within 30 s")
+		return errors.New("Run neither served nor failed within 30 s")
 	}
-	return nil
 }
 
 // buildByoos builds the byoos binary into a directory any user may read.
@@ -310,10 +316,7 @@ func TestOfReplicasFirstStartingAtOnceOnANewPostgreSQLWithoutAKeyOneServes(t *te
 	dirs := []string{t.TempDir(), t.TempDir()}
 	errs := make(chan error, len(dirs))
 	for _, d := range dirs {
-		go func() {
-			// start calls t.Fatal only for a server that neither serves nor fails.
-			errs <- start(t, serve.Options{DataDir: d, Database: dsn})
-		}()
+		go func() { errs <- tryStart(serve.Options{DataDir: d, Database: dsn}) }()
 	}
 	served, refused := 0, 0
 	for range dirs {
@@ -321,7 +324,7 @@ func TestOfReplicasFirstStartingAtOnceOnANewPostgreSQLWithoutAKeyOneServes(t *te
 		switch {
 		case errors.Is(err, errStarted):
 			served++
-		case strings.Contains(err.Error(), "--secret-key-file"):
+		case err != nil && strings.Contains(err.Error(), "--secret-key-file"):
 			refused++
 		default:
 			t.Errorf("unexpected error: %v", err)
