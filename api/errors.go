@@ -18,6 +18,8 @@ type Error struct {
 	Message string `json:"message"`
 	Details any    `json:"details,omitempty"`
 	Ref     string `json:"ref,omitempty"`
+	// cause is why a 5xx happened: logged with the request, never sent.
+	cause error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -42,6 +44,14 @@ func errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// internalError is a 500 whose message the client sees and whose cause
+// only the log does.
+func internalError(cause error, format string, args ...any) *Error {
+	e := errorf(http.StatusInternalServerError, CodeInternal, format, args...)
+	e.cause = cause
+	return e
+}
+
 func notFound(kind, uid string) *Error {
 	return errorf(http.StatusNotFound, CodeNotFound, "%s %q not found", kind, uid)
 }
@@ -58,7 +68,30 @@ func fromStore(err error, kind, uid string) *Error {
 	case errors.Is(err, store.ErrImmutable):
 		return errorf(http.StatusConflict, CodeImmutable, "%v", err)
 	}
-	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error", Details: nil}
+	return internalError(err, "internal error")
+}
+
+// fail writes e as the answer to r, made on route. A 5xx is logged first
+// with the request id, method, route and cause, and its message tells the
+// client the request id to quote (never the cause).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, route string, e *Error) {
+	if e.Status >= 500 {
+		rid := ""
+		if ri := infoFrom(r.Context()); ri != nil {
+			rid = ri.id
+		}
+		cause := "none recorded"
+		if e.cause != nil {
+			cause = e.cause.Error()
+		}
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", rid, "method", r.Method, "route", route, "err", e.Message, "cause", cause)
+		if rid != "" {
+			out := *e
+			out.Message = fmt.Sprintf("%s (request %s)", e.Message, rid)
+			e = &out
+		}
+	}
+	writeError(w, compactFindings(r, e))
 }
 
 // FindingsHeader, set to "full" by a client, asks for every field of the

@@ -833,7 +833,7 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	}
 	enc, err := encode(te)
 	if err != nil {
-		return errorf(http.StatusInternalServerError, CodeInternal, "encode pack %s", name)
+		return internalError(err, "encode pack %s", name)
 	}
 	s.encoded.put(key, enc)
 	enc.write(w, r)

@@ -266,7 +266,7 @@ func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document
 		if l.Values != nil && l.Pack != nil && hasSecrets(l.Values, l.Pack) {
 			sealed, err := s.cfg.Sealer.Seal(sp.Values, uid+"/"+sp.Name)
 			if err != nil {
-				return nil, errorf(http.StatusInternalServerError, CodeInternal, "seal secrets")
+				return nil, internalError(err, "seal secrets")
 			}
 			sp.Values, sp.Sealed = sealed, true
 		}
@@ -330,7 +330,7 @@ func (s *Server) unmask(ctx context.Context, p *principal, old *storedBody, prof
 		}
 		clear, err := s.openValues(profileUID, *prev)
 		if err != nil {
-			return errorf(http.StatusInternalServerError, CodeInternal, "stored secrets cannot be read")
+			return internalError(err, "stored secrets cannot be read")
 		}
 		oldDoc, err1 := values.Parse([]byte(clear))
 		newDoc, err2 := values.Parse([]byte(pk.Values))
@@ -468,7 +468,7 @@ func (s *Server) load(ctx context.Context, p *principal, uid string) (store.Prof
 	}
 	body, err := s.decodeBody(rec.Body)
 	if err != nil {
-		return rec, body, errorf(http.StatusInternalServerError, CodeInternal, "stored profile %s is unreadable", uid)
+		return rec, body, internalError(err, "stored profile %s is unreadable", uid)
 	}
 	return rec, body, nil
 }
@@ -733,7 +733,7 @@ func (s *Server) putVariables(w http.ResponseWriter, r *http.Request, p *princip
 	for _, sp := range body.Packs {
 		clear, err := s.openValues(uid, sp)
 		if err != nil {
-			return errorf(http.StatusInternalServerError, CodeInternal, "stored secrets cannot be read")
+			return internalError(err, "stored secrets cannot be read")
 		}
 		pin.Spec.Template.Packs = append(pin.Spec.Template.Packs, packIn{Name: sp.Name, Type: sp.Type, Layer: sp.Layer, Tag: sp.Tag, UID: sp.PackUID, RegistryUID: sp.RegistryUID, Values: clear})
 	}

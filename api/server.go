@@ -123,7 +123,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, write bool, h handler
 	mux.Handle(pattern, s.observe(pattern, func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.authenticate(r)
 		if err != nil {
-			writeError(w, err)
+			s.fail(w, r, pattern, err)
 			return
 		}
 		if write && p.key.Role != store.RoleAdmin {
@@ -132,10 +132,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, write bool, h handler
 		}
 		setActor(r.Context(), p)
 		if e := h(w, r, p); e != nil {
-			if e.Status >= 500 {
-				s.log.ErrorContext(r.Context(), "request failed", "err", e.Message)
-			}
-			writeError(w, compactFindings(r, e))
+			s.fail(w, r, pattern, e)
 		}
 	}))
 }
@@ -213,7 +210,7 @@ func (s *Server) base(mux *http.ServeMux, notFound http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.log.ErrorContext(ctx, "panic", "request_id", rid, "method", r.Method, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeError(w, errorf(http.StatusInternalServerError, CodeInternal, "internal error (request %s)", rid))
 			}
 		}()

@@ -105,21 +105,60 @@ func (s *Sealer) Open(text, aad string) (string, error) {
 	return string(pt), nil
 }
 
-// LoadOrCreateKey reads a hex-encoded key file, creating it with a random key
-// (mode 0600) when it does not exist.
-func LoadOrCreateKey(path string) ([]byte, bool, error) {
+// keyCheckText and keyCheckAAD make the key check value: a constant sealed
+// with the key. It tells whether a key is the one data was sealed with
+// without revealing anything of the key that an offline guess could test
+// faster than by opening any other sealed value.
+const (
+	keyCheckText = "byoos key check"
+	keyCheckAAD  = "keycheck"
+)
+
+// ErrKeyMismatch is wrapped by VerifyKeyCheck when the key is not the one
+// that made the check value.
+var ErrKeyMismatch = errors.New("the key is not the one the stored secrets were sealed with")
+
+// KeyCheck returns a new key check value for this Sealer's key: a constant
+// sealed with it, to be stored next to the data it seals.
+func (s *Sealer) KeyCheck() (string, error) {
+	return s.Seal(keyCheckText, keyCheckAAD)
+}
+
+// VerifyKeyCheck reports whether check was made by KeyCheck with this
+// Sealer's key; ErrKeyMismatch when not.
+func (s *Sealer) VerifyKeyCheck(check string) error {
+	pt, err := s.Open(check, keyCheckAAD)
+	if err != nil || pt != keyCheckText {
+		return ErrKeyMismatch
+	}
+	return nil
+}
+
+// LoadKey reads a hex-encoded key file. A missing file is an error that
+// wraps os.ErrNotExist.
+func LoadKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read secret key file: %w", err)
+	}
+	key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
+	if derr != nil || len(key) != KeySize {
+		return nil, fmt.Errorf("secret key file %s: want %d hex-encoded bytes", path, KeySize)
+	}
+	return key, nil
+}
+
+// LoadOrCreateKey reads a hex-encoded key file, creating it with a random key
+// (mode 0600) when it does not exist; created reports that it did.
+func LoadOrCreateKey(path string) (key []byte, created bool, err error) {
+	key, err = LoadKey(path)
 	if err == nil {
-		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(key) != KeySize {
-			return nil, false, fmt.Errorf("secret key file %s: want %d hex-encoded bytes", path, KeySize)
-		}
 		return key, false, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, fmt.Errorf("read secret key file: %w", err)
+		return nil, false, err
 	}
-	key := make([]byte, KeySize)
+	key = make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, false, fmt.Errorf("generate secret key: %w", err)
 	}

@@ -2,6 +2,7 @@ package secret
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,5 +80,67 @@ func TestLoadOrCreateKey(t *testing.T) {
 	os.WriteFile(path, []byte("zz\n"), 0o600)
 	if _, _, err := LoadOrCreateKey(path); err == nil {
 		t.Error("garbage key file accepted")
+	}
+}
+
+func TestAKeyCheckOpensWithItsKeyOnly(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, KeySize)
+	s, _ := NewSealer(key)
+	check, err := s.KeyCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsSealed(check) || strings.Contains(check, hex.EncodeToString(key)) || strings.Contains(check, keyCheckText) {
+		t.Fatalf("key check value %q is not sealed text", check)
+	}
+	if err := s.VerifyKeyCheck(check); err != nil {
+		t.Errorf("the key that made the check does not verify it: %v", err)
+	}
+	other, _ := NewSealer(bytes.Repeat([]byte{8}, KeySize))
+	for name, c := range map[string]string{
+		"another key's check":                          mustCheck(t, other),
+		"a value sealed with the key for another use":  mustSeal(t, s, keyCheckText, "profile-uid/pack"),
+		"a value sealed with the key but another text": mustSeal(t, s, "something else", keyCheckAAD),
+		"text that is not sealed":                      "byoos key check",
+		"an empty value":                               "",
+	} {
+		if err := s.VerifyKeyCheck(c); !errors.Is(err, ErrKeyMismatch) {
+			t.Errorf("%s: VerifyKeyCheck = %v, want ErrKeyMismatch", name, err)
+		}
+	}
+}
+
+func mustCheck(t *testing.T, s *Sealer) string {
+	t.Helper()
+	c, err := s.KeyCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustSeal(t *testing.T, s *Sealer, text, aad string) string {
+	t.Helper()
+	c, err := s.Seal(text, aad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestLoadKeyNeverCreatesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.key")
+	if _, err := LoadKey(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadKey of a missing file: %v, want os.ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadKey created %s", path)
+	}
+	key, _, err := LoadOrCreateKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadKey(path); err != nil || !bytes.Equal(got, key) {
+		t.Errorf("LoadKey = %x, %v; want the created key", got, err)
 	}
 }

@@ -56,6 +56,9 @@ const DefaultProject = "Default"
 // AdminKeyFile is the name, in the data directory, of the first admin key.
 const AdminKeyFile = "admin-api-key"
 
+// DatabaseFile is the name, in the data directory, of the embedded database.
+const DatabaseFile = "byoos.db"
+
 // Run starts the server and serves until ctx is done, then shuts down
 // gracefully.
 func Run(ctx context.Context, o Options) error {
@@ -69,6 +72,14 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	writable := []string{}
+	if o.Database == "" {
+		db := filepath.Join(o.DataDir, DatabaseFile)
+		writable = append(writable, db, db+"-wal", db+"-shm")
+	}
+	if err := CheckWritable(o.DataDir, writable...); err != nil {
+		return err
+	}
 	st, engine, err := openStore(ctx, o)
 	if err != nil {
 		return err
@@ -79,14 +90,7 @@ func Run(ctx context.Context, o Options) error {
 	if keyFile == "" {
 		keyFile = filepath.Join(o.DataDir, "secret.key")
 	}
-	key, created, err := secret.LoadOrCreateKey(keyFile)
-	if err != nil {
-		return err
-	}
-	if created {
-		log.Info("generated the key that encrypts secrets at rest; back it up", "path", keyFile)
-	}
-	sealer, err := secret.NewSealer(key)
+	sealer, err := OpenSealer(ctx, st, keyFile, log)
 	if err != nil {
 		return err
 	}
@@ -177,7 +181,7 @@ func openStore(ctx context.Context, o Options) (store.Store, string, error) {
 		}
 		return st, "postgres", nil
 	}
-	path := filepath.Join(o.DataDir, "byoos.db")
+	path := filepath.Join(o.DataDir, DatabaseFile)
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, "", fmt.Errorf("open embedded database %s: %w", path, err)

@@ -251,6 +251,19 @@ type Store interface {
 	// Audit. ListAudit returns events newest first (by ID).
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
 
+	// Key check. KeyCheck returns the stored key check value (text sealed
+	// with the key that seals the stored secrets, see
+	// secret.Sealer.KeyCheck), or "" when none is stored. InitKeyCheck
+	// stores check unless a value is stored already, and returns the value
+	// stored after the call: check, or the earlier value, so that servers
+	// starting at once on one database all compare against the same one.
+	KeyCheck(ctx context.Context) (string, error)
+	InitKeyCheck(ctx context.Context, check string) (string, error)
+	// HasProfiles reports whether any profile exists, in any tenant (a
+	// database from before the key check value holds sealed secrets only
+	// in profiles).
+	HasProfiles(ctx context.Context) (bool, error)
+
 	// Ping checks the database answers and its migrations are applied.
 	Ping(ctx context.Context) error
 	Close() error

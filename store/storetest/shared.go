@@ -41,6 +41,26 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
 			}
 		}
 	})
+	t.Run("of InitKeyCheck calls through both stores at once one value is stored and each store returns it", func(t *testing.T) {
+		a, b := open(t)
+		got := parallel(t, 8, func(i int) (string, error) {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			return s.InitKeyCheck(t.Context(), fmt.Sprintf("enc:v1:replica-%d", i))
+		})
+		for _, v := range got {
+			if v != got[0] {
+				t.Fatalf("the stores returned different key check values: %v", got)
+			}
+		}
+		for name, s := range map[string]store.Store{"a": a, "b": b} {
+			v, err := s.KeyCheck(t.Context())
+			noErr(t, "KeyCheck through "+name, err)
+			wantEqual(t, "KeyCheck through "+name, v, got[0])
+		}
+	})
 	t.Run("of concurrent updates from one revision through both stores exactly one wins", func(t *testing.T) {
 		a, b := open(t)
 		f := newFx(t, a)

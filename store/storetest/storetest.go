@@ -33,6 +33,7 @@ func Tests() []Test {
 	ts = append(ts, packTests()...)
 	ts = append(ts, profileTests()...)
 	ts = append(ts, auditTests()...)
+	ts = append(ts, keyCheckTests()...)
 	return ts
 }
 
