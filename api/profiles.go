@@ -281,14 +281,25 @@ func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document
 	return &validated{body: body, warnings: warnings}, nil
 }
 
-// hasSecrets reports whether values set any value the pack's schema marks secret.
+// hasSecrets reports whether values set any value the pack's schema marks
+// secret, written in place or reached through an alias or a merge key.
 func hasSecrets(doc *values.Doc, p *pack.Pack) bool {
+	return len(profile.SecretNodes(doc, p.IsSecret)) > 0
+}
+
+// usesReferences reports whether values use YAML anchors, aliases or merge
+// keys. Such values are masked even when not sealed: they may have been
+// stored before a secret reached by reference counted as one.
+func usesReferences(text string) bool {
+	if !strings.ContainsAny(text, "&*") && !strings.Contains(text, "<<") {
+		return false
+	}
+	doc, err := values.Parse([]byte(text))
+	if err != nil {
+		return true
+	}
 	found := false
-	doc.Walk(func(path string, n *yaml.Node) {
-		if !found && p.IsSecret(path) && !values.IsEmpty(n) {
-			found = true
-		}
-	})
+	doc.WalkResolved(func(_ string, _ *yaml.Node, via []*yaml.Node) { found = found || len(via) > 0 })
 	return found
 }
 
@@ -609,7 +620,7 @@ func (s *Server) maskedValues(ctx context.Context, p *principal, profileUID stri
 	if err != nil {
 		return macro.MaskText
 	}
-	if !sp.Sealed {
+	if !sp.Sealed && !usesReferences(clear) {
 		return clear
 	}
 	en, e := s.entryByUID(ctx, p, sp.PackUID)

@@ -243,6 +243,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 		l.Resolved = v.resolve(ctx, l, &fl)
 		if l.Pack != nil {
 			fl = append(fl, maskedSecrets(l)...)
+			fl = append(fl, secretAliases(l)...)
 			var sl finding.List
 			if l.Pack.Schema != nil {
 				sl = l.Pack.Schema.Check(l.Resolved, l.Pack.Defaults)
