@@ -46,6 +46,13 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, dir, st)
+}
+
+// newEnvOn is newEnv on the store st (of either engine), data files in dir.
+func newEnvOn(t testing.TB, dir string, st store.Store) *env {
+	t.Helper()
+	ctx := context.Background()
 	tenant, err := serve.Bootstrap(ctx, st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

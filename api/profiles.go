@@ -224,6 +224,9 @@ type validated struct {
 // validate runs the pipeline on d and builds the stored body. It refuses
 // with 400 and the findings when there are errors.
 func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document, in *profileIn, uid string) (*validated, *Error) {
+	if e := checkProfileMeta(&in.Metadata); e != nil {
+		return nil, e
+	}
 	ps := s.newPackSource(ctx, p)
 	v := &profile.Validator{Packs: ps, Engine: s.validator.Engine}
 	ctx, cancel := context.WithTimeout(ctx, ValidationTimeout)
@@ -583,6 +586,9 @@ func (s *Server) patchProfileMetadata(w http.ResponseWriter, r *http.Request, p 
 	}
 	if in.Spec.Version != "" && in.Spec.Version != rec.Version {
 		return errorf(http.StatusBadRequest, CodeBadRequest, "spec.version: create a new profile version instead of changing this one's")
+	}
+	if e := checkObjectMeta(&in.Metadata); e != nil {
+		return e
 	}
 	body.Labels, body.Annotations = in.Metadata.Labels, in.Metadata.Annotations
 	rec.Body = marshalBody(body)

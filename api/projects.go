@@ -42,8 +42,8 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p *princi
 		return e
 	}
 	name := strings.TrimSpace(in.Metadata.Name)
-	if name == "" || len(name) > 128 {
-		return errorf(http.StatusBadRequest, CodeBadRequest, "metadata.name: give the project a name of 1 to 128 characters")
+	if e := checkName("metadata.name", name); e != nil {
+		return e
 	}
 	pr := &store.Project{TenantUID: p.scope.TenantUID, Name: name}
 	if err := s.store.CreateProject(r.Context(), pr, audit(p, "project.create", "project", "", name)); err != nil {
@@ -109,8 +109,9 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p *princip
 	if e := decodeJSON(r, &in); e != nil {
 		return e
 	}
-	if strings.TrimSpace(in.Name) == "" {
-		return errorf(http.StatusBadRequest, CodeBadRequest, "name: give the key a name")
+	in.Name = strings.TrimSpace(in.Name)
+	if e := checkName("name", in.Name); e != nil {
+		return e
 	}
 	switch in.Role {
 	case "":

@@ -171,8 +171,8 @@ func (s *Server) createPackRegistry(w http.ResponseWriter, r *http.Request, p *p
 	if name == "" {
 		name = strings.TrimSpace(in.Spec.Name)
 	}
-	if name == "" || len(name) > 128 {
-		return errorf(http.StatusBadRequest, CodeBadRequest, "metadata.name: give the registry a name of 1 to 128 characters")
+	if e := checkName("metadata.name", name); e != nil {
+		return e
 	}
 	if name == catalog.RepoName {
 		return errorf(http.StatusConflict, CodeExists, "%q is the built-in registry's name", name)

@@ -219,6 +219,10 @@ func (s *Server) base(mux *http.ServeMux, notFound http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if e := checkRequest(r); e != nil {
+			writeError(w, e)
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern == "" {
 			notFound.ServeHTTP(w, r)
 			return
@@ -272,7 +276,7 @@ func decodeJSON(r *http.Request, v any) *Error {
 		}
 		return errorf(http.StatusBadRequest, CodeBadRequest, "malformed JSON: %v", err)
 	}
-	return nil
+	return checkStrings(v)
 }
 
 // newID returns n random bytes as hex (24 hex digits for n=12, like Palette's uids).

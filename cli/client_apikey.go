@@ -61,7 +61,7 @@ without, it is tenant-wide.`,
 				return err
 			}
 			return e.emit(output, k, func(w io.Writer) error {
-				fmt.Fprintf(e.stdout, "created API key %s (uid %s, role %s, %s)\n", k.Name, k.UID, k.Role, projectName)
+				fmt.Fprintf(e.stdout, "created API key %s (uid %s, role %s, %s)\n", cell(k.Name), cell(k.UID), cell(k.Role), cell(projectName))
 				fmt.Fprintln(e.stdout, k.Key)
 				_, err := fmt.Fprintln(e.stdout, "Store the key now: it will not be shown again.")
 				return err
@@ -97,7 +97,7 @@ func (e *env) apikeyListCmd(f *connFlags) *cobra.Command {
 						projects[p.UID] = p.Name
 					}
 				}
-				fmt.Fprintln(w, "UID\tNAME\tROLE\tPROJECT\tPREFIX\tCREATED\tREVOKED")
+				row(w, "UID", "NAME", "ROLE", "PROJECT", "PREFIX", "CREATED", "REVOKED")
 				for _, k := range ks {
 					project := "-"
 					if k.ProjectUID != "" {
@@ -110,7 +110,7 @@ func (e *env) apikeyListCmd(f *connFlags) *cobra.Command {
 					if k.RevokedAt != nil {
 						revoked = k.RevokedAt.UTC().Format("2006-01-02 15:04")
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.UID, k.Name, k.Role, project, k.Prefix+"…", k.CreatedAt.UTC().Format("2006-01-02 15:04"), revoked)
+					row(w, k.UID, k.Name, k.Role, project, k.Prefix+"…", k.CreatedAt.UTC().Format("2006-01-02 15:04"), revoked)
 				}
 				return nil
 			})
@@ -136,7 +136,7 @@ func (e *env) apikeyRevokeCmd(f *connFlags) *cobra.Command {
 			}
 			res := map[string]string{"uid": uid, "action": "revoked"}
 			return e.emit(output, res, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "revoked API key %s\n", uid)
+				_, err := fmt.Fprintf(w, "revoked API key %s\n", cell(uid))
 				return err
 			})
 		}),

@@ -129,9 +129,9 @@ func (e *env) emitApply(output string, results []applyResult) error {
 				fmt.Fprintf(e.stdout, "%s: %s\n", r.File, r.Message)
 			}
 		}
-		fmt.Fprintln(w, "FILE\tNAME\tVERSION\tACTION\tPUBLISHED\tUID")
+		row(w, "FILE", "NAME", "VERSION", "ACTION", "PUBLISHED", "UID")
 		for _, r := range results {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Name, r.Version, r.Action, yesNo(r.Published), r.UID)
+			row(w, r.File, r.Name, r.Version, r.Action, yesNo(r.Published), r.UID)
 		}
 		return nil
 	})
@@ -428,21 +428,21 @@ func writeProfileTable(w io.Writer, p *client.Profile, regs map[string]string) e
 	if t == nil {
 		t = &client.Template{}
 	}
-	fmt.Fprintf(w, "NAME:\t%s\n", p.Metadata.Name)
-	fmt.Fprintf(w, "VERSION:\t%s\n", p.Spec.Version)
-	fmt.Fprintf(w, "UID:\t%s\n", p.Metadata.UID)
-	fmt.Fprintf(w, "CLOUD TYPE:\t%s\n", t.CloudType)
-	fmt.Fprintf(w, "TYPE:\t%s\n", t.Type)
-	fmt.Fprintf(w, "STATUS:\t%s\n", status)
-	fmt.Fprintf(w, "REVISION:\t%s\n", p.Metadata.ResourceVersion)
+	row(w, "NAME:", p.Metadata.Name)
+	row(w, "VERSION:", p.Spec.Version)
+	row(w, "UID:", p.Metadata.UID)
+	row(w, "CLOUD TYPE:", t.CloudType)
+	row(w, "TYPE:", t.Type)
+	row(w, "STATUS:", status)
+	row(w, "REVISION:", p.Metadata.ResourceVersion)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "LAYER\tPACK\tTAG\tVERSION\tREGISTRY")
+	row(w, "LAYER", "PACK", "TAG", "VERSION", "REGISTRY")
 	for _, l := range t.Packs {
 		reg := regs[l.RegistryUID]
 		if reg == "" {
 			reg = l.RegistryUID
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Layer, l.Name, l.Tag, l.Version, reg)
+		row(w, l.Layer, l.Name, l.Tag, l.Version, reg)
 	}
 	if len(p.Status.Findings) > 0 {
 		fmt.Fprintln(w)
@@ -469,9 +469,9 @@ func (e *env) profileListCmd(f *connFlags) *cobra.Command {
 			}
 			client.SortByVersion(ps)
 			return e.emit(output, ps, func(w io.Writer) error {
-				fmt.Fprintln(w, "NAME\tVERSION\tCLOUD TYPE\tTYPE\tSTATUS\tUID")
+				row(w, "NAME", "VERSION", "CLOUD TYPE", "TYPE", "STATUS", "UID")
 				for _, p := range ps {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.CloudType, p.Type, p.Status, p.UID)
+					row(w, p.Name, p.Version, p.CloudType, p.Type, p.Status, p.UID)
 				}
 				return nil
 			})
@@ -509,7 +509,7 @@ func (e *env) profileActionCmd(f *connFlags, use, short, action string, do func(
 			}
 			res := profileAction{UID: p.UID, Name: p.Name, Version: p.Version, Action: action}
 			return e.emit(output, res, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "%s cluster profile %s %s (uid %s)\n", action, p.Name, p.Version, p.UID)
+				_, err := fmt.Fprintf(w, "%s cluster profile %s %s (uid %s)\n", action, cell(p.Name), cell(p.Version), cell(p.UID))
 				return err
 			})
 		}),

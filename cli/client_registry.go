@@ -48,9 +48,9 @@ func (e *env) registryListCmd(f *connFlags) *cobra.Command {
 				return err
 			}
 			return e.emit(output, rs, func(w io.Writer) error {
-				fmt.Fprintln(w, "NAME\tSCOPE\tPRIVATE\tDEFAULT\tUID")
+				row(w, "NAME", "SCOPE", "PRIVATE", "DEFAULT", "UID")
 				for _, r := range rs {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Scope, yesNo(r.IsPrivate), yesNo(r.IsDefault), r.UID)
+					row(w, r.Name, r.Scope, yesNo(r.IsPrivate), yesNo(r.IsDefault), r.UID)
 				}
 				return nil
 			})
@@ -89,7 +89,7 @@ func (e *env) registryCreateCmd(f *connFlags) *cobra.Command {
 			}
 			res := client.Registry{UID: uid, Name: args[0], Kind: "pack", Scope: scope, IsPrivate: true}
 			return e.emit(output, res, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "created registry %s (scope %s, uid %s)\n", res.Name, scope, uid)
+				_, err := fmt.Fprintf(w, "created registry %s (scope %s, uid %s)\n", cell(res.Name), cell(scope), cell(uid))
 				return err
 			})
 		}),
@@ -169,9 +169,9 @@ errors, 2 for usage or I/O errors.
 						fmt.Fprintf(e.stdout, "%s: %s\n", r.Source, r.Message)
 					}
 				}
-				fmt.Fprintln(w, "PACK\tVERSION\tREGISTRY\tRESULT\tDIGEST")
+				row(w, "PACK", "VERSION", "REGISTRY", "RESULT", "DIGEST")
 				for _, r := range results {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Registry, r.Result, r.Digest)
+					row(w, r.Name, r.Version, r.Registry, r.Result, r.Digest)
 				}
 				return nil
 			}); err != nil {

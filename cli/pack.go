@@ -101,9 +101,9 @@ func (e *env) writePackRows(output string, rows []packSummary) error {
 		return writeYAML(e.stdout, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tLAYER\tCLOUD TYPES\tDISPLAY NAME\tREGISTRY")
+	row(tw, "NAME", "VERSION", "LAYER", "CLOUD TYPES", "DISPLAY NAME", "REGISTRY")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Layer, strings.Join(r.CloudTypes, ","), r.DisplayName, r.Registry)
+		row(tw, r.Name, r.Version, r.Layer, strings.Join(r.CloudTypes, ","), r.DisplayName, r.Registry)
 	}
 	return tw.Flush()
 }
@@ -145,7 +145,7 @@ func (e *env) packShowCmd() *cobra.Command {
 					Values string    `json:"values"`
 				}{summarize("", p), p.Meta, string(p.Values)})
 			}
-			fmt.Fprintf(e.stdout, "%s %s (%s)\nlayer: %s\ncloud types: %s\ndigest: %s\n", p.Meta.Name, p.Meta.Version, p.Meta.DisplayName, p.Meta.Layer, strings.Join(p.Meta.AllClouds(), ", "), p.Digest)
+			fmt.Fprintf(e.stdout, "%s %s (%s)\nlayer: %s\ncloud types: %s\ndigest: %s\n", cell(p.Meta.Name), cell(p.Meta.Version), cell(p.Meta.DisplayName), cell(p.Meta.Layer), cell(strings.Join(p.Meta.AllClouds(), ", ")), cell(p.Digest))
 			if p.Meta.Constraints != nil {
 				for _, d := range p.Meta.Constraints.Dependencies {
 					fmt.Fprintf(e.stdout, "dependency: %s %s (%s)%s\n", d.Type, d.PackName, d.Layer, bounds(d))

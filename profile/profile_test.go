@@ -90,6 +90,8 @@ func TestProfileRules(t *testing.T) {
 		{"an add-on profile with an os layer is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "type: infra", "type: add-on", 1), []string{"profile-addon-infra-layer", "profile-addon-infra-layer"}},
 		{"a manifest layer needs no registry pack", gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x") + "      - name: team-namespaces\n        type: manifest\n", nil},
 		{"a profile version with a leading v is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "version: 1.0.0", "version: v1.0", 1), []string{"profile-version-invalid"}},
+		{"a profile name with upper case and a space is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "name: test", "name: My Profile", 1), []string{"profile-name-invalid"}},
+		{"a profile name with an ANSI escape is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "name: test", `name: "a\e[31m"`, 1), []string{"profile-name-invalid"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

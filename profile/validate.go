@@ -13,6 +13,7 @@ import (
 	"github.com/byoos/byoos/byoi"
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/macro"
+	"github.com/byoos/byoos/names"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/values"
 )
@@ -427,6 +428,9 @@ func (v *Validator) checkHeader(d *Document, add func(finding.Finding, string)) 
 	t := &p.Spec.Template
 	if strings.TrimSpace(p.Metadata.Name) == "" {
 		add(finding.Finding{Severity: finding.Error, Code: "profile-name-required", Path: "metadata.name", Message: "the profile has no name", Hint: "set metadata.name"}, "metadata.name")
+	} else if err := names.Profile(p.Metadata.Name); err != nil {
+		add(finding.Finding{Severity: finding.Error, Code: "profile-name-invalid", Path: "metadata.name", Message: err.At("metadata.name"),
+			Hint: fmt.Sprintf("name the profile with 1 to %d lower-case letters, digits and '-', beginning and ending with a letter or a digit", names.MaxProfile)}, "metadata.name")
 	}
 	if p.Spec.Version != "" {
 		if _, err := semver.StrictNewVersion(p.Spec.Version); err != nil {
