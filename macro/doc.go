@@ -24,9 +24,17 @@
 // for byte.
 //
 // Functions that read the machine or the network (env, expandenv,
-// getHostByName) or take seconds of CPU a call (derivePassword) are not
-// available, and functions that can build large
+// getHostByName) or generate keys, certificates, password hashes and
+// ciphertexts (genPrivateKey, genCA, bcrypt, derivePassword, encryptAES, ...:
+// see RemovedFunctions) are not available, and functions that can build large
 // outputs from small inputs (repeat, until, untilStep, seq, indent, nindent,
 // replace, wrapWith, regexReplaceAll*, rand*) refuse to produce more than
-// MaxOutput bytes.
+// MaxOutput bytes. A pipeline calls at most MaxFunctions functions, and a
+// Budget in the Context bounds the work and time of all the Resolve calls
+// made with it.
+//
+// Secrets stay where they are written: a reference to a value that
+// Context.Secret marks is refused (CodeSecretRef), and text that reads a
+// sensitive profile variable is marked Result.Secret, so that callers treat
+// what was computed from it as a secret too.
 package macro
