@@ -78,29 +78,11 @@ func nearest(doc *values.Doc, path string) (*yaml.Node, bool) {
 	return nil, false
 }
 
+// problem adds an osimage problem as an error finding. Its message and hint are already
+// redacted: osimage quotes every value through secret.RedactURL, which masks a URL's
+// credentials (a SAS signature, a presigned URL's signature, userinfo).
 func problem(fl *finding.List, path string, n *yaml.Node, p *osimage.Problem) {
-	msg, hint := p.Message, p.Hint
-	if red := redactSAS(n.Value); red != n.Value {
-		// A SAS signature grants access to the blob: never repeat it.
-		for _, form := range []string{n.Value, strings.TrimSpace(n.Value)} {
-			msg = strings.ReplaceAll(msg, form, red)
-			hint = strings.ReplaceAll(hint, form, red)
-		}
-	}
-	fl.Add(finding.Finding{Severity: finding.Error, Code: p.Code, Path: path, Line: at(n).Line, Column: at(n).Column, Message: msg, Hint: hint})
-}
-
-// redactSAS replaces the value of a sig= query parameter in a URL.
-func redactSAS(s string) string {
-	i := strings.Index(s, "sig=")
-	if i < 0 || !strings.Contains(s[:i], "?") {
-		return s
-	}
-	j := strings.IndexByte(s[i:], '&')
-	if j < 0 {
-		return s[:i+4] + "REDACTED"
-	}
-	return s[:i+4] + "REDACTED" + s[i+j:]
+	fl.Add(finding.Finding{Severity: finding.Error, Code: p.Code, Path: path, Line: at(n).Line, Column: at(n).Column, Message: p.Message, Hint: p.Hint})
 }
 
 // CheckGeneric applies generic-byoi's rules: osImageOverride in the form the
@@ -152,8 +134,12 @@ func checkImage(fl *finding.List, cloud string, n *yaml.Node, opt Options) {
 				"the blob URL carries a SAS signature: whoever reads this profile can read the image")
 		}
 	case "vsphere":
-		if _, p := osimage.ParseTemplate(v); p != nil {
+		tpl, p := osimage.ParseTemplate(v)
+		if p != nil {
 			problem(fl, path, n, p)
+		} else if tpl.HasCredentials {
+			fl.Warnf("vsphere-ova-url-credentials", path, at(n), "serve the OVA from a location the cluster can read without credentials in the URL, or use a short-lived signed URL",
+				"the OVA URL carries credentials (a user name and password, or a signature or token in its query): whoever reads this profile can use them")
 		}
 	}
 }

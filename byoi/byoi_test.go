@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/values"
 )
@@ -43,6 +45,10 @@ func TestGeneric(t *testing.T) {
 		{"a missing image is refused", "aws", `pack: {osName: rhel, osVersion: "8"}`, "e:byoos-image-required"},
 		{"an image given as a number is refused", "vsphere", `pack: {osImageOverride: 12345, osName: rhel, osVersion: "8"}`, "e:byoos-image-type"},
 		{"a VHD URL with a SAS signature is a warning", "azure", `pack: {osImageOverride: "https://acct1.blob.core.windows.net/vhds/x.vhd?sv=2022-11-02&sig=abc", osName: ubuntu, osVersion: "22.04"}`, "w:azure-vhd-sas-token"},
+		{"a VHD URL with an upper-case SIG is a SAS warning too", "azure", `pack: {osImageOverride: "https://acct1.blob.core.windows.net/vhds/x.vhd?sv=1&SIG=abc", osName: ubuntu, osVersion: "22.04"}`, "w:azure-vhd-sas-token"},
+		{"a VHD URL with a percent-encoded %73ig is a SAS warning too", "azure", `pack: {osImageOverride: "https://acct1.blob.core.windows.net/vhds/x.vhd?sv=1&%73ig=abc", osName: ubuntu, osVersion: "22.04"}`, "w:azure-vhd-sas-token"},
+		{"an OVA URL with userinfo is a credentials warning", "vsphere", `pack: {osImageOverride: "https://user:pw@images.example.com/r_u-x.ova", osName: ubuntu, osVersion: "22.04"}`, "w:vsphere-ova-url-credentials"},
+		{"an OVA URL with a presigned query is a credentials warning", "vsphere", `pack: {osImageOverride: "https://b.s3.amazonaws.com/r_u-x.ova?X-Amz-Signature=abc", osName: ubuntu, osVersion: "22.04"}`, "w:vsphere-ova-url-credentials"},
 		{"an Azurite URL is refused unless allowed", "azure", `pack: {osImageOverride: "http://127.0.0.1:10000/devstoreaccount1/vhds/x.vhd", osName: ubuntu, osVersion: "22.04"}`, "e:azure-vhd-emulator"},
 		{"a marketplace URN is refused", "azure", `pack: {osImageOverride: "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest", osName: ubuntu, osVersion: "22.04"}`, "e:azure-marketplace-urn"},
 		{"a managed image is refused", "azure", `pack: {osImageOverride: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/u22", osName: ubuntu, osVersion: "22.04"}`, "e:azure-managed-image"},
@@ -76,8 +82,46 @@ func TestASASSignatureIsNeverRepeated(t *testing.T) {
 			t.Errorf("finding repeats the SAS signature: %s", f)
 		}
 	}
-	if !strings.Contains(fl[0].Message, "sig=REDACTED") {
+	if !strings.Contains(fl[0].Message, "sig=********") {
 		t.Errorf("message does not show the redacted URL: %s", fl[0].Message)
+	}
+}
+
+func TestNoFindingRepeatsTheCredentialsOfAnImageURL(t *testing.T) {
+	const vhd = "acct1.blob.core.windows.net/vhds/x.vhd"
+	for _, tc := range []struct {
+		name, cloud, image, code string
+	}{
+		{"the https hint of an http SAS URL does not repeat the signature", "azure", "http://" + vhd + "?sv=1&sig=SECRET", "azure-vhd-not-https"},
+		{"a tab after the signature does not reveal it", "azure", "https://" + vhd + "?sv=1&sig=SECRET\t", "azure-vhd-malformed"},
+		{"a tab inside the URL does not reveal the signature", "azure", "https://acct1.blob.core.windows.net/vhds/x\t.vhd?sv=1&sig=SECRET", "azure-vhd-malformed"},
+		{"a no-break space inside the URL does not reveal the signature", "azure", "https://acct1.blob.core.windows.net/vhds/x\u00a0.vhd?sv=1&sig=SECRET", "azure-vhd-malformed"},
+		{"an upper-case SIG is not repeated", "azure", "https://" + vhd + "x?sv=1&SIG=SECRET", "azure-vhd-extension"},
+		{"a percent-encoded %73ig is not repeated", "azure", "https://" + vhd + "x?sv=1&%73ig=SECRET", "azure-vhd-extension"},
+		{"a sig after a semicolon is not repeated", "azure", "https://" + vhd + "x;sig=SECRET", "azure-vhd-extension"},
+		{"a password in the userinfo is not repeated", "azure", "https://user:SECRET@" + vhd, "azure-vhd-malformed"},
+		{"a password in an OVA URL is not repeated", "vsphere", "https://user:SECRET@images.example.com/x.ova", "vsphere-ova-prefix"},
+		{"a signature in an OVA URL is not repeated", "vsphere", "https://images.example.com/x.ova?X-Amz-Signature=SECRET", "vsphere-ova-prefix"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := &values.Doc{Root: &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Value: "pack"},
+				{Kind: yaml.MappingNode, Content: []*yaml.Node{
+					{Kind: yaml.ScalarNode, Value: "osImageOverride"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: tc.image},
+					{Kind: yaml.ScalarNode, Value: "osName"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: "ubuntu"},
+					{Kind: yaml.ScalarNode, Value: "osVersion"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: "22.04"},
+				}},
+			}}}
+			fl := CheckGeneric(tc.cloud, doc, Options{})
+			if len(fl) == 0 || fl[0].Code != tc.code {
+				t.Fatalf("findings = %v, want %s first", fl, tc.code)
+			}
+			for _, f := range fl {
+				if strings.Contains(f.Message+f.Hint, "SECRET") {
+					t.Errorf("finding repeats the credential: %s\n%s", f.Message, f.Hint)
+				}
+			}
+		})
 	}
 }
 

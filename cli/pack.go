@@ -225,7 +225,7 @@ func lintOne(path string) (finding.List, error) {
 		_, fl, err = pack.LoadTarball(f)
 	}
 	if err != nil && fl == nil {
-		return nil, err
+		return nil, fmt.Errorf("pack %s: %w", path, err)
 	}
 	prefix := strings.TrimSuffix(path, "/") + "/"
 	if !st.IsDir() {

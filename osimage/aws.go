@@ -3,6 +3,8 @@ package osimage
 import (
 	"fmt"
 	"strings"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // AMI is a parsed AWS AMI ID.
@@ -23,6 +25,15 @@ const amiShape = `"ami-" followed by exactly 17 (or, for older AMIs, 8) lowercas
 // CodeAWSAMIEmpty, CodeAWSAMIUppercase, CodeAWSAMIARN, CodeAWSSnapshotID,
 // CodeAWSAMIMalformed, CodeAWSAMIName or CodeAWSAMIInvalid.
 func ParseAMI(s string) (AMI, *Problem) {
+	v, p := parseAMI(s)
+	if p != nil {
+		return AMI{}, redactProblem(s, p, func(r string) *Problem { _, q := parseAMI(r); return q })
+	}
+	return v, nil
+}
+
+// parseAMI is ParseAMI without the redaction of its problems.
+func parseAMI(s string) (AMI, *Problem) {
 	if len(s) > MaxLength {
 		return AMI{}, tooLong(CodeAWSAMIMalformed, "an AMI ID", s)
 	}
@@ -323,8 +334,10 @@ func isAllDigits(s string) bool {
 
 // shellWord returns s as one single-quoted shell word when it is short and printable
 // ASCII without a single quote, and placeholder otherwise, so hints stay copy-pasteable.
+// A value that carries a credential ([secret.URLHasCredentials]) is never repeated: it
+// gives the placeholder too.
 func shellWord(s, placeholder string) string {
-	if len(s) > 256 {
+	if len(s) > 256 || secret.URLHasCredentials(s) {
 		return placeholder
 	}
 	for i := 0; i < len(s); i++ {

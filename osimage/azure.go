@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // AzureOptions tunes ParseVHD.
@@ -44,7 +46,8 @@ type VHD struct {
 	Cloud string
 	// Host is the URL's host (with its port, if one was given), in lower case.
 	Host string
-	// HasSAS reports whether the query string carries a shared access signature (sig=).
+	// HasSAS reports whether the query string carries a shared access signature (sig=,
+	// the name in any case and percent-encoding).
 	HasSAS bool
 }
 
@@ -63,6 +66,15 @@ const exportSteps = "get a read-only SAS URL for it with `az disk grant-access -
 // opt.AllowEmulator is set. Gallery image IDs, managed image IDs and marketplace URNs are
 // recognised and rejected with their own codes, since the pack takes only a VHD URL.
 func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
+	v, p := parseVHD(s, opt)
+	if p != nil {
+		return VHD{}, redactProblem(s, p, func(r string) *Problem { _, q := parseVHD(r, opt); return q })
+	}
+	return v, nil
+}
+
+// parseVHD is ParseVHD without the redaction of its problems.
+func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	if len(s) > MaxLength {
 		return VHD{}, tooLong(CodeAzureVHDMalformed, "a VHD blob URL", s)
 	}
@@ -188,7 +200,8 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 }
 
 // scanQuery checks the percent-escapes of the raw query string of the VHD URL s and
-// reports whether it carries a shared access signature: a non-empty "sig" parameter.
+// reports whether it carries a shared access signature: a non-empty "sig" parameter, the
+// name compared in any case and percent-decoded ("SIG", "%73ig"), after '&' or ';'.
 func scanQuery(s, raw string) (hasSAS bool, p *Problem) {
 	for i := 0; i < len(raw); i++ {
 		if raw[i] == '%' && (i+2 >= len(raw) || !isHexByte(raw[i+1]) || !isHexByte(raw[i+2])) {
@@ -198,8 +211,8 @@ func scanQuery(s, raw string) (hasSAS bool, p *Problem) {
 				"Copy the SAS URL again from the Azure portal (Generate SAS) or from `az storage blob generate-sas --full-uri`, without editing the query string.")
 		}
 	}
-	for param := range strings.SplitSeq(raw, "&") {
-		if k, v, _ := strings.Cut(param, "="); k == "sig" && v != "" {
+	for param := range strings.FieldsFuncSeq(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		if k, v, _ := strings.Cut(param, "="); v != "" && strings.EqualFold(secret.NormalizeQueryKey(k), "sig") {
 			hasSAS = true
 		}
 	}

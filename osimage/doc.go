@@ -15,6 +15,12 @@
 // found and what was expected, and a hint that says what to give instead. The parsers
 // never panic, whatever the input, and refuse inputs longer than [MaxLength] bytes.
 //
+// A problem never repeats a credential the value carries: every part of the value that a
+// message or hint quotes goes through secret.RedactURL, which masks a URL's userinfo and
+// the values of its sig, signature, X-Amz-Signature, token… parameters (in any case and
+// percent-encoding), and a problem about a value that carries credentials is built from
+// the masked value.
+//
 // The parsers are pure functions of their input: they keep no state and are safe for
 // concurrent use.
 package osimage

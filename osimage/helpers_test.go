@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/byoos/byoos/osimage"
+	"github.com/byoos/byoos/secret"
 )
 
 // wantProblem describes an expected rejection.
@@ -46,7 +47,7 @@ func checkProblemShape(t *testing.T, in string, p *osimage.Problem) {
 	if p.Code == "" || p.Message == "" || p.Hint == "" {
 		t.Fatalf("input %q: problem has an empty field: %#v", in, p)
 	}
-	if len(in) <= 100 && !strings.Contains(p.Message, strconv.Quote(in)) {
+	if len(in) <= 100 && !quotesValue(p.Message, in) {
 		t.Errorf("input %q: message does not quote the value found: %q", in, p.Message)
 	}
 	if !strings.HasSuffix(p.Hint, ".") || !strings.HasSuffix(p.Message, ".") {
@@ -61,4 +62,12 @@ func checkProblemShape(t *testing.T, in string, p *osimage.Problem) {
 	if got := p.Error(); !strings.HasPrefix(got, p.Code+": ") {
 		t.Errorf("input %q: Error() = %q, want it to start with the code", in, got)
 	}
+}
+
+// quotesValue reports whether a message quotes the value in as messages show it: with
+// the credentials of a URL masked (secret.RedactURL), or, for credentials written before
+// a host without a scheme, with everything before the '@' masked.
+func quotesValue(msg, in string) bool {
+	return strings.Contains(msg, strconv.Quote(secret.RedactURL(in))) ||
+		strings.Contains(msg, `"`+secret.Mask+"@")
 }

@@ -5,7 +5,38 @@ import (
 	"net/netip"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/byoos/byoos/secret"
 )
+
+// credentialsBeforeHost reports whether s, an image reference or a registry without a
+// scheme, starts with credentials, user:password@host, and returns s with them masked,
+// for a message. A registry never holds an '@'; in an image reference '@' introduces a
+// digest, which never holds a '/', so an '@' followed by a '/' ends credentials (when
+// digestFollows). A value with a scheme is left to [secret.RedactURL] (through quote).
+func credentialsBeforeHost(s string, digestFollows bool) (shown string, ok bool) {
+	if schemeEnd(s) >= 0 {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if digestFollows {
+		at = -1
+		for i := strings.IndexByte(s, '@'); i >= 0 && i < len(s); {
+			if strings.IndexByte(s[i+1:], '/') >= 0 {
+				at = i
+			}
+			j := strings.IndexByte(s[i+1:], '@')
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
+	if at < 0 {
+		return "", false
+	}
+	return secret.Mask + s[at:], true
+}
 
 // hostPortProblem checks a registry authority, host[:port], where host is a DNS name,
 // an IPv4 address or a bracketed IPv6 address. It returns the host (without brackets),

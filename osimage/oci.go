@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // OCI is a parsed OCI image reference.
@@ -40,6 +42,15 @@ const ociShape = `an image reference REGISTRY/REPOSITORY:TAG (or @sha256:DIGEST)
 // name package. A missing tag is accepted with ImplicitTag set. Problems carry
 // CodeOCIEmpty, CodeOCIScheme, CodeOCIUppercase or CodeOCIInvalid.
 func ParseOCI(s string) (OCI, *Problem) {
+	v, p := parseOCI(s)
+	if p != nil {
+		return OCI{}, redactProblem(s, p, func(r string) *Problem { _, q := parseOCI(r); return q })
+	}
+	return v, nil
+}
+
+// parseOCI is ParseOCI without the redaction of its problems.
+func parseOCI(s string) (OCI, *Problem) {
 	if len(s) > MaxLength {
 		return OCI{}, tooLong(CodeOCIInvalid, "an image reference", s)
 	}
@@ -47,6 +58,11 @@ func ParseOCI(s string) (OCI, *Problem) {
 		return OCI{}, newProblem(CodeOCIEmpty,
 			fmt.Sprintf("no image reference was given (found %s); expected %s.", quote(s), ociShape),
 			fmt.Sprintf("Set the image to the provider image you built and pushed, for example %q.", exampleOCI))
+	}
+	if shown, ok := credentialsBeforeHost(s, true); ok {
+		return OCI{}, newProblem(CodeOCIInvalid,
+			fmt.Sprintf("the image reference %s carries credentials (user:password@) before the registry; image references never hold credentials: expected %s.", quote(shown), ociShape),
+			"Remove them from the reference, and give the user name and password in providerCredentials.username and providerCredentials.password instead.")
 	}
 	if i, r := firstSpaceOrControl(s); i >= 0 {
 		hint := fmt.Sprintf("Remove the white space and control characters; an image reference is a single word such as %q.", exampleOCI)
@@ -61,7 +77,9 @@ func ParseOCI(s string) (OCI, *Problem) {
 	if se := schemeEnd(s); se >= 0 {
 		rest := s[se+3:]
 		hint := fmt.Sprintf("Drop the %s scheme: an image reference has no scheme, as in %q.", quote(s[:se+3]), exampleOCI)
-		if schemeEnd(rest) < 0 {
+		// A reference after userinfo ("https://user:pass@sha256:…" reads as a name, a tag and
+		// a digest once the scheme is gone) is never offered: it would repeat the credentials.
+		if schemeEnd(rest) < 0 && !secret.URLHasCredentials(s) {
 			if _, p := ParseOCI(rest); p == nil {
 				hint = fmt.Sprintf("Drop the scheme: use %s.", quote(rest))
 			}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // MaxLength is the longest input, in bytes, that any parser in this package accepts.
@@ -60,9 +62,13 @@ func newProblem(code, msg, hint string) *Problem {
 // maxQuoted is how many bytes of a user's value a message quotes before cutting it short.
 const maxQuoted = 160
 
-// quote returns s quoted like %q, cut short (at a rune boundary) when it is long, so that
-// messages stay readable whatever was pasted. The result is always valid UTF-8.
+// quote returns s quoted like %q, with the credentials a URL can carry (a SAS
+// signature, a presigned URL's signature, userinfo) masked by [secret.RedactURL], and cut
+// short (at a rune boundary) when it is long, so that messages stay readable and never
+// repeat a secret whatever was pasted. The result is always valid UTF-8. Every part of a
+// user's value that a message or hint repeats goes through quote (or [shellWord]).
 func quote(s string) string {
+	s = secret.RedactURL(s)
 	if len(s) <= maxQuoted {
 		return strconv.Quote(s)
 	}
@@ -193,4 +199,25 @@ func schemeEnd(s string) int {
 		}
 	}
 	return i
+}
+
+// redactProblem makes sure that problem p about the value s repeats none of the
+// credentials s carries (a URL's userinfo, or a signature or token in its query; see
+// [secret.RedactURL]). quote masks them in every value it quotes, but a message may quote
+// a part of s that no longer looks like a URL once cut out or rewritten (a path segment,
+// a percent-decoded name, a fixed-up suggestion), so when s carries credentials the
+// problem is built again by reparse from the redacted value, which holds none: same code,
+// same kind of message, about the value as shown. When the redacted value gives another
+// code (the problem lies within the credentials, such as a bad escape in a signature),
+// the problem keeps its code and says so without details.
+func redactProblem(s string, p *Problem, reparse func(string) *Problem) *Problem {
+	if p == nil || !secret.URLHasCredentials(s) {
+		return p
+	}
+	if q := reparse(secret.RedactURL(s)); q != nil && q.Code == p.Code {
+		return q
+	}
+	return newProblem(p.Code,
+		fmt.Sprintf("%s is not valid; the reason lies within the credentials it carries (a signature, token or password), which messages never repeat.", quote(s)),
+		"Copy the value again from where it was issued, without editing it; better, give a location the cluster can read without credentials in the value, since whoever reads the profile can read them.")
 }

@@ -49,12 +49,26 @@ const registryShape = `a registry host such as "registry.example.com", "10.10.1.
 // (labels of 1–63 characters) and ports run from 1 to 65535. Anything else is rejected
 // with CodeRegistryInvalid.
 func ParseRegistryHost(s string) (RegistryHost, *Problem) {
+	v, p := parseRegistryHost(s)
+	if p != nil {
+		return RegistryHost{}, redactProblem(s, p, func(r string) *Problem { _, q := parseRegistryHost(r); return q })
+	}
+	return v, nil
+}
+
+// parseRegistryHost is ParseRegistryHost without the redaction of its problems.
+func parseRegistryHost(s string) (RegistryHost, *Problem) {
 	if len(s) > MaxLength {
 		return RegistryHost{}, tooLong(CodeRegistryInvalid, "a registry host", s)
 	}
 	if strings.TrimSpace(s) == "" {
 		return RegistryHost{}, registryInvalid(s, "it is empty",
 			"Set the registry to the host of the registry that holds the provider image, for example \"registry.example.com\" or \"10.10.1.5:5000\".")
+	}
+	if shown, ok := credentialsBeforeHost(s, false); ok {
+		return RegistryHost{}, newProblem(CodeRegistryInvalid,
+			fmt.Sprintf("the registry %s carries credentials (user:password@) before the host; expected %s.", quote(shown), registryShape),
+			"Remove them: give only the host here, and the user name and password in providerCredentials.username and providerCredentials.password.")
 	}
 	if i, r := firstSpaceOrControl(s); i >= 0 {
 		return RegistryHost{}, registryInvalid(s, fmt.Sprintf("it contains %s at byte %d", describeRune(r), i),

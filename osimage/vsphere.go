@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // Template is a parsed vSphere template reference.
@@ -21,6 +23,9 @@ type Template struct {
 	OVA bool
 	// URL reports whether Path is an http(s) URL of an OVA.
 	URL bool
+	// HasCredentials reports whether the OVA URL carries credentials: userinfo
+	// (user:password@) or a signature or token in its query ([secret.URLHasCredentials]).
+	HasCredentials bool
 }
 
 // ovaPrefix is the prefix Palette expects OVA template names to carry.
@@ -36,6 +41,15 @@ const templateShape = `a template name ("rhel-8-kube-v1.27.11"), an inventory pa
 // ".ova" it must start with "r_u-", the prefix Palette expects on OVAs. Problems carry
 // CodeVSphereTemplateEmpty, CodeVSphereOVAPrefix or CodeVSphereTemplatePath.
 func ParseTemplate(s string) (Template, *Problem) {
+	v, p := parseTemplate(s)
+	if p != nil {
+		return Template{}, redactProblem(s, p, func(r string) *Problem { _, q := parseTemplate(r); return q })
+	}
+	return v, nil
+}
+
+// parseTemplate is ParseTemplate without the redaction of its problems.
+func parseTemplate(s string) (Template, *Problem) {
 	if len(s) > MaxLength {
 		return Template{}, tooLong(CodeVSphereTemplatePath, "a template path", s)
 	}
@@ -229,5 +243,5 @@ func parseTemplateURL(s string, se int) (Template, *Problem) {
 		renamedRaw = ovaPrefix + renamedRaw
 		return Template{}, ovaPrefixProblem(s, name, renameOVA(name), folder+"/"+renamedRaw+s[len(base):])
 	}
-	return Template{Path: s, Folder: folder, Name: name, OVA: true, URL: true}, nil
+	return Template{Path: s, Folder: folder, Name: name, OVA: true, URL: true, HasCredentials: secret.URLHasCredentials(s)}, nil
 }

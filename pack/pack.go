@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -77,36 +78,129 @@ func (p *Pack) IsSecret(valuePath string) bool {
 	return p.Schema != nil && p.Schema.IsSecret(valuePath)
 }
 
-// LoadDir reads a pack from a directory.
-func LoadDir(dir string) (*Pack, finding.List, error) {
-	return LoadFS(os.DirFS(dir), ".")
+// fileNames are the files a pack is read from, in the order they are read.
+func fileNames() [5]string {
+	return [...]string{MetaFile, ValuesFile, SchemaFile, PresetsFile, ReadmeFile}
 }
 
-// LoadFS reads a pack from a directory of an fs.FS.
-func LoadFS(fsys fs.FS, dir string) (*Pack, finding.List, error) {
+// FileTypeError is the error for a pack file that is not a regular file: a
+// symbolic link, a hard link (in an archive), a directory, a named pipe, a
+// device or a socket. Packs hold regular files only: a link would publish
+// whatever it points at, and a pipe or a device could block a reader forever.
+type FileTypeError struct {
+	// Name is the file's name in the pack directory, or the entry's name in the archive.
+	Name string
+	// Kind says what it is instead, as in "a symbolic link".
+	Kind string
+}
+
+// Error returns "NAME is KIND; packs hold regular files only".
+func (e *FileTypeError) Error() string {
+	return fmt.Sprintf("%s is %s; packs hold regular files only", e.Name, e.Kind)
+}
+
+// describeMode names the type of a file that is not regular, for a FileTypeError.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file (" + m.Type().String() + ")"
+}
+
+// LoadDir reads a pack from a directory. A pack file that is not a regular file
+// (a symbolic link, a named pipe, a device…) is refused with a *FileTypeError,
+// without being followed or opened for reading in a way that could block.
+func LoadDir(dir string) (*Pack, finding.List, error) {
 	files := map[string][]byte{}
-	for _, name := range []string{MetaFile, ValuesFile, SchemaFile, PresetsFile, ReadmeFile} {
-		b, err := readLimited(fsys, path.Join(dir, name))
+	for _, name := range fileNames() {
+		b, err := readRegular(filepath.Join(dir, name), name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, nil, err
 		}
 		files[name] = b
 	}
 	return FromFiles(files)
 }
 
-func readLimited(fsys fs.FS, name string) ([]byte, error) {
-	f, err := fsys.Open(name)
+// readRegular reads the pack file at path (name is its name in the pack) when it
+// is a regular file of at most MaxFileBytes. It looks at the file with Lstat before
+// opening it, opens it without following a symbolic link and without waiting for
+// a writer (on Unix), and checks the opened file again, so that a file swapped
+// for a link or a FIFO in between is refused too.
+func readRegular(path, name string) ([]byte, error) {
+	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &FileTypeError{Name: name, Kind: describeMode(fi.Mode())}
+	}
+	f, err := openNoFollow(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if fi, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, &FileTypeError{Name: name, Kind: describeMode(fi.Mode())}
+	}
+	return readAllLimited(f, name)
+}
+
+// LoadFS reads a pack from a directory of an fs.FS. A pack file that is not a
+// regular file is refused with a *FileTypeError; a symbolic link is seen as one
+// when fsys can say so (fs.ReadLinkFS, as os.DirFS does).
+func LoadFS(fsys fs.FS, dir string) (*Pack, finding.List, error) {
+	files := map[string][]byte{}
+	for _, name := range fileNames() {
+		b, err := readLimited(fsys, path.Join(dir, name), name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		files[name] = b
+	}
+	return FromFiles(files)
+}
+
+func readLimited(fsys fs.FS, full, name string) ([]byte, error) {
+	fi, err := fs.Lstat(fsys, full)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &FileTypeError{Name: name, Kind: describeMode(fi.Mode())}
+	}
+	f, err := fsys.Open(full)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	defer f.Close()
+	return readAllLimited(f, name)
+}
+
+// readAllLimited reads r, refusing more than MaxFileBytes.
+func readAllLimited(r io.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(b) > MaxFileBytes {
 		return nil, fmt.Errorf("%s is larger than %d bytes", name, MaxFileBytes)
@@ -116,6 +210,8 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 
 // LoadTarball reads a pack from a gzip-compressed tar archive. The pack's files
 // may sit at the archive's root or in one top-level directory (NAME-VERSION/).
+// An entry that is a symbolic or hard link, a device or a named pipe, whatever
+// its name, is refused with a *FileTypeError.
 func LoadTarball(r io.Reader) (*Pack, finding.List, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -132,7 +228,11 @@ func LoadTarball(r io.Reader) (*Pack, finding.List, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("read pack archive: %w", err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		switch h.Typeflag {
+		case tar.TypeReg:
+		case tar.TypeSymlink, tar.TypeLink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			return nil, nil, fmt.Errorf("read pack archive: %w", &FileTypeError{Name: h.Name, Kind: describeTarType(h.Typeflag)})
+		default: // directories, global headers and the like
 			continue
 		}
 		name := path.Clean(strings.TrimPrefix(h.Name, "./"))
@@ -157,6 +257,23 @@ func LoadTarball(r io.Reader) (*Pack, finding.List, error) {
 		files[name] = b
 	}
 	return FromFiles(files)
+}
+
+// describeTarType names the type of an archive entry that is not a regular file.
+func describeTarType(t byte) string {
+	switch t {
+	case tar.TypeSymlink:
+		return "a symbolic link"
+	case tar.TypeLink:
+		return "a hard link"
+	case tar.TypeChar:
+		return "a character device"
+	case tar.TypeBlock:
+		return "a block device"
+	case tar.TypeFifo:
+		return "a named pipe (FIFO)"
+	}
+	return fmt.Sprintf("an entry of type %q", t)
 }
 
 // FromFiles builds a pack from its files' contents, keyed by file name. It

@@ -36,7 +36,8 @@ type Options struct {
 	// TLSCert and TLSKey name a certificate to serve; empty means a
 	// self-signed one generated into DataDir/tls.
 	TLSCert, TLSKey string
-	// InsecureHTTP serves plain HTTP (behind a TLS-terminating proxy).
+	// InsecureHTTP serves plain HTTP (behind a TLS-terminating proxy). Run logs a
+	// warning when Addr is not a loopback address.
 	InsecureHTTP bool
 	// SecretKeyFile holds the key that encrypts secrets at rest; empty means DataDir/secret.key.
 	SecretKeyFile string
@@ -107,6 +108,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 
+	if o.InsecureHTTP && !isLoopbackAddr(o.Addr) {
+		log.Warn("serving plain HTTP on an address that is not loopback: API keys, passwords and registry credentials would cross the network in clear; listen on 127.0.0.1 behind a TLS-terminating proxy, or drop --insecure-http", "addr", o.Addr)
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
@@ -133,6 +137,8 @@ func Run(ctx context.Context, o Options) error {
 			}
 			if made {
 				log.Info("generated a self-signed TLS certificate for localhost and 127.0.0.1", "cert", certFile)
+			} else if isCACert(certFile) {
+				log.Warn("the self-signed TLS certificate is a CA certificate (made by an older byoos): whoever copies its key can sign certificates for any name that clients trusting it accept; delete it and its key to have a leaf certificate made, then trust the new one", "cert", certFile, "key", keyFile)
 			}
 			log.Info("clients must trust the server's certificate", "cert", certFile, "hint", "SSL_CERT_FILE="+certFile+" or --ca-cert")
 		} else if certFile == "" || keyFile == "" {
@@ -144,7 +150,7 @@ func Run(ctx context.Context, o Options) error {
 			ln.Close()
 			return fmt.Errorf("load TLS certificate: %w", err)
 		}
-		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		hs.TLSConfig = tlsConfig(cert)
 		ln = tls.NewListener(ln, hs.TLSConfig)
 	}
 	srv.MarkReady()

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // Limits that keep hostile input from costing more than it should.
@@ -174,6 +176,7 @@ func check(root *yaml.Node) error {
 }
 
 // Describe names what a node is, as a user would say it: "a list", "the number 8.1".
+// A string is quoted with the credentials a URL can carry masked (secret.RedactURL).
 func Describe(n *yaml.Node) string {
 	n = Deref(n)
 	switch n.Kind {
@@ -195,7 +198,7 @@ func Describe(n *yaml.Node) string {
 		case "!!bool":
 			return "the boolean " + strings.ToLower(n.Value)
 		case "!!str":
-			return "the string " + strconv.Quote(n.Value)
+			return "the string " + strconv.Quote(secret.RedactURL(n.Value))
 		}
 		return "a " + strings.TrimPrefix(n.Tag, "!!")
 	}

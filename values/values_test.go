@@ -146,6 +146,17 @@ func TestDescribeSaysWhatYAMLMadeOfAValue(t *testing.T) {
 	}
 }
 
+func TestDescribeMasksTheCredentialsOfAURL(t *testing.T) {
+	d, err := Parse([]byte("url: https://u:PASS@h/x.vhd?sv=1&SIG=SECRET\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := d.Lookup("url")
+	if got, want := Describe(n), `the string "https://********@h/x.vhd?sv=1&SIG=********"`; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+}
+
 func TestCloneIsIndependentAndKeepsPositions(t *testing.T) {
 	d, err := Parse([]byte("base: &b {x: 1}\nuse: *b\n"))
 	if err != nil {

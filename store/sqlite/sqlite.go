@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -57,7 +58,8 @@ type engine = sqldb.Engine
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if missing) the SQLite database at path, a file name,
-// and applies pending migrations, under SQLite's write lock so that processes
+// makes it and its -wal, -shm and -journal files private (mode 0600, whatever
+// the umask or the mode of the directory; see makePrivate), and applies pending migrations, under SQLite's write lock so that processes
 // opening the same file at once apply each exactly once. ":memory:" opens a
 // private in-memory database on a single connection, for tests.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -72,6 +74,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	memory := path == ":memory:"
+	if !memory {
+		if err := makePrivate(path); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+	}
 	params := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=NORMAL", BusyTimeout.Milliseconds())
 	write, err := sql.Open("sqlite", path+"?"+params+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
@@ -107,6 +114,38 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{e}, nil
+}
+
+// makePrivate creates the database file at path with mode 0600 when it is
+// missing, and sets the database file and the companions that exist to 0600:
+// they hold the whole registry (sealed secrets, API key hashes, profiles), so
+// no other user of the machine may read them, whatever the umask and the mode
+// of the data directory. SQLite creates the -wal, -shm and -journal files with
+// the mode of the database file, so they follow.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create the database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create the database file: %w", err)
+	}
+	for _, suffix := range [...]string{"", "-wal", "-shm", "-journal"} {
+		p := path + suffix
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check the mode of %s: %w", p, err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("make %s private (mode 0600): %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func dialect() sqldb.Dialect {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/byoos/byoos/store"
@@ -262,5 +263,108 @@ func crashChild(path string) {
 			os.Exit(1)
 		}
 		fmt.Printf("acked %s %s\n", tn.Name, tn.UID)
+	}
+}
+
+// dbFileModes returns the permission bits of every byoos.db* file in dir.
+func dbFileModes(t *testing.T, dir string) map[string]os.FileMode {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "byoos.db*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := map[string]os.FileMode{}
+	for _, n := range names {
+		fi, err := os.Stat(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		modes[filepath.Base(n)] = fi.Mode().Perm()
+	}
+	return modes
+}
+
+// checkPrivate fails unless byoos.db, -wal and -shm exist in dir and every
+// byoos.db* file has mode 0600.
+func checkPrivate(t *testing.T, dir, when string) {
+	t.Helper()
+	modes := dbFileModes(t, dir)
+	for _, want := range []string{"byoos.db", "byoos.db-wal", "byoos.db-shm"} {
+		if _, ok := modes[want]; !ok {
+			t.Errorf("%s: %s is missing (files: %v)", when, want, modes)
+		}
+	}
+	for name, m := range modes {
+		if m != 0o600 {
+			t.Errorf("%s: %s has mode %v, want 0600", when, name, m)
+		}
+	}
+}
+
+// withUmask sets the process's umask for the rest of the test. The test must not run in
+// parallel with others: the umask belongs to the whole process.
+func withUmask(t *testing.T, mask int) {
+	old := syscall.Umask(mask)
+	t.Cleanup(func() { syscall.Umask(old) })
+}
+
+func TestDatabaseFilesArePrivateWhateverTheUmaskAndTheDirectoryMode(t *testing.T) {
+	withUmask(t, 0o022)
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, dir string)
+	}{
+		{"a new database in a 0755 directory is made 0600", func(t *testing.T, dir string) {}},
+		{"an existing world-readable database and its companions are made 0600", func(t *testing.T, dir string) {
+			path := filepath.Join(dir, "byoos.db")
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// Closing removed the -wal and -shm files; leave empty ones, as a crash would
+			// leave them (empty, SQLite ignores them), and make all four world-readable.
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				if suffix != "" {
+					if err := os.WriteFile(path+suffix, nil, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := os.Chmod(path+suffix, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if m := dbFileModes(t, dir); len(m) != 4 || m["byoos.db"] != 0o644 {
+				t.Fatalf("prepared files: %v", m)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			tc.prepare(t, dir)
+			s := open(t, filepath.Join(dir, "byoos.db"))
+			checkPrivate(t, dir, "after open")
+			ctx := context.Background()
+			var last store.Tenant
+			for i := range 20 {
+				tn, err := s.EnsureTenant(ctx, fmt.Sprintf("tenant-%d", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = tn
+			}
+			checkPrivate(t, dir, "after writes")
+			if got, err := s.GetTenant(ctx, last.UID); err != nil || got.Name != "tenant-19" {
+				t.Errorf("the last tenant written: %+v, %v", got, err)
+			}
+		})
 	}
 }
