@@ -24,7 +24,7 @@ func TestNoAnswerRepeatsTheCredentialsOfAnImageURL(t *testing.T) {
 		{"a password in the userinfo", "https://user:SECRET@" + vhd},
 	} {
 		t.Run(tc.name+" is not repeated by validate or create", func(t *testing.T) {
-			body := awsProfile("url-"+strings.ReplaceAll(strings.ToLower(tc.name[:6]), " ", "-"), tc.image)
+			body := awsProfile(strings.Trim("url-"+strings.ReplaceAll(strings.ToLower(tc.name[:6]), " ", "-"), "-"), tc.image)
 			body["spec"].(map[string]any)["template"].(map[string]any)["cloudType"] = "azure"
 			j, _ := json.Marshal(body)
 			for _, call := range []struct {

@@ -239,7 +239,7 @@ func (s *Server) validate(ctx context.Context, p *principal, d *profile.Document
 	pr := &d.Profile
 	vars, err := s.sealVariables(uid, pr.Spec.Variables)
 	if err != nil {
-		return nil, errorf(http.StatusInternalServerError, CodeInternal, "seal sensitive variables")
+		return nil, internalError(err, "seal sensitive variables")
 	}
 	body := storedBody{Labels: pr.Metadata.Labels, Annotations: pr.Metadata.Annotations, Type: pr.Spec.Template.Type, CloudType: pr.Spec.Template.CloudType, Variables: vars}
 	for i, l := range res.Layers {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/byoos/byoos/profile"
 	"github.com/byoos/byoos/secret"
@@ -48,7 +47,7 @@ func (s *Server) openVariables(profileUID string, vars []profile.Variable) ([]pr
 		if secret.IsSealed(v.DefaultValue) {
 			clear, err := s.cfg.Sealer.Open(v.DefaultValue, variableAAD(profileUID, v.Name))
 			if err != nil {
-				return nil, errorf(http.StatusInternalServerError, CodeInternal, "stored secrets cannot be read")
+				return nil, internalError(err, "stored secrets cannot be read")
 			}
 			v.DefaultValue = clear
 		}
