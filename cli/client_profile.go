@@ -3,12 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,8 +15,9 @@ import (
 
 	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/finding"
-	"github.com/byoos/byoos/macro"
 	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/secret"
+	"github.com/byoos/byoos/wire"
 )
 
 func (e *env) profileCmd() *cobra.Command {
@@ -39,15 +39,8 @@ func (e *env) profileCmd() *cobra.Command {
 	return c
 }
 
-// Apply actions.
-const (
-	actionCreated   = "created"
-	actionUpdated   = "updated"
-	actionUnchanged = "unchanged"
-	// actionPublished: the draft was the same, and is now published.
-	actionPublished = "published"
-	actionRefused   = "refused"
-)
+// actionRefused: the server refused the profile (its findings say why).
+const actionRefused = "refused"
 
 // applyResult is what apply did with one file.
 type applyResult struct {
@@ -138,9 +131,8 @@ func (e *env) emitApply(output string, results []applyResult) error {
 }
 
 // applyOne applies one file. Refusals are results; the error is for what
-// stops apply altogether (I/O, authentication, the server unreachable).
+// stops apply altogether (I/O, authentication, a server fault).
 func (e *env) applyOne(cl *client.Client, name string, publish bool) (applyResult, error) {
-	ctx := e.ctx
 	display := name
 	if name == "-" {
 		display = "<stdin>"
@@ -159,158 +151,35 @@ func (e *env) applyOne(cl *client.Client, name string, publish bool) (applyResul
 		}
 		return r, ioErr(err)
 	}
-	r.Name, r.Version = d.Profile.Metadata.Name, d.Profile.Spec.Version
-	if r.Version == "" {
-		r.Version = "1.0.0" // the server's default
-	}
-	body := client.NewProfileBody(&d.Profile, manifestsOf(src, d.JSON))
-	var existing *client.ProfileSummary
-	if r.Name != "" {
-		ps, err := cl.Profiles(ctx, r.Name)
-		if err != nil {
-			return r, err
-		}
-		for i := range ps {
-			if ps[i].Name == r.Name && ps[i].Version == r.Version {
-				existing = &ps[i]
-			}
-		}
-	}
-	refuse := func(err error) (applyResult, error) {
-		var ae *client.APIError
-		if !errors.As(err, &ae) || !refusal(ae) {
-			return r, err
-		}
-		r.Action = actionRefused
-		if len(ae.Findings) > 0 {
-			r.Findings = placeFindings(d, ae.Findings)
-			r.Message = fmt.Sprintf("refused by the server: %d error(s)", r.Findings.Count(finding.Error))
-		} else {
-			r.Message = "refused by the server: " + ae.Message
-		}
-		if ae.Code == client.CodeConflict {
-			r.Message += " (it changed after apply read it: look at the change, then run apply again)"
-		}
-		if bytes.Contains(src, []byte(macro.MaskText)) {
-			r.Message += "; the document holds masked secrets (" + macro.MaskText + "), as exports do: they stand for the stored values only when updating the profile they came from, so put the real values back"
-		}
+	a, err := cl.Apply(e.ctx, &d.Profile, publish)
+	r.Name, r.Version, r.UID, r.Action, r.Published = a.Name, a.Version, a.UID, a.Action, a.Published
+	if err == nil {
 		return r, nil
 	}
-	if existing == nil {
-		uid, err := cl.ImportProfile(ctx, body, publish)
-		if err != nil {
-			return refuse(err)
-		}
-		r.UID, r.Action, r.Published = uid, actionCreated, publish
-		return r, nil
+	var ae *client.APIError
+	if !client.IsRefusal(err) || !errors.As(err, &ae) {
+		return r, err
 	}
-	r.UID = existing.UID
-	before, err := cl.ExportProfile(ctx, existing.UID)
-	if err != nil {
-		return refuse(err)
+	r.Action = actionRefused
+	if len(ae.Findings) > 0 {
+		r.Findings = placeFindings(d, ae.Findings)
+		r.Message = fmt.Sprintf("refused by the server: %d error(s)", r.Findings.Count(finding.Error))
+	} else {
+		r.Message = "refused by the server: " + ae.Message
 	}
-	// Whether the draft was what is published, for saying "unchanged".
-	live := false
-	if existing.Status == client.StatusPublished {
-		p, err := cl.Profile(ctx, existing.UID)
-		if err != nil {
-			return refuse(err)
-		}
-		live = sameTemplate(p.Spec.Draft, p.Spec.Published)
+	if ae.Code == wire.CodeConflict {
+		r.Message += " (it changed after apply read it: look at the change, then run apply again)"
 	}
-	rv, err := cl.UpdateProfile(ctx, existing.UID, body, existing.ResourceVersion())
-	if err != nil {
-		return refuse(err)
-	}
-	changed := true
-	if after, err := cl.ExportProfile(ctx, existing.UID); err == nil && sameExport(before, after) {
-		changed = false
-	}
-	r.Action = actionUpdated
-	if !changed {
-		r.Action = actionUnchanged
-	}
-	if publish || existing.Status == client.StatusPublished {
-		if err := cl.PublishProfile(ctx, existing.UID, rv); err != nil {
-			return refuse(err)
-		}
-		r.Published = true
-		if !changed && !live {
-			r.Action = actionPublished
-		}
+	if bytes.Contains(src, []byte(secret.Mask)) {
+		r.Message += "; the document holds masked secrets (" + secret.Mask + "), as exports do: they stand for the stored values only when updating the profile they came from, so put the real values back"
 	}
 	return r, nil
 }
 
-// sameTemplate reports whether a draft is the published template. Masked
-// values are never the same: a secret may differ behind the mask.
-func sameTemplate(a, b *client.Template) bool {
-	if a == nil || b == nil {
-		return false
-	}
-	ja, err1 := json.Marshal(a.Packs)
-	jb, err2 := json.Marshal(b.Packs)
-	return err1 == nil && err2 == nil && a.CloudType == b.CloudType && a.Type == b.Type &&
-		bytes.Equal(ja, jb) && !bytes.Contains(ja, []byte(macro.MaskText))
-}
-
-// refusal reports whether an API error is about the profile itself (so
-// apply goes on with the next file) rather than about the connection.
-func refusal(ae *client.APIError) bool {
-	switch ae.StatusCode {
-	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge:
-		return true
-	}
-	return false
-}
-
-// sameExport reports whether two exports are the same. Exports with masked
-// secrets are never the same: a secret may have changed behind the mask.
-func sameExport(a, b *profile.Profile) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	if err1 != nil || err2 != nil || strings.Contains(string(jb), macro.MaskText) {
-		return false
-	}
-	return bytes.Equal(ja, jb)
-}
-
-// manifestsOf reads each layer's manifests from a profile document, which
-// profile.Profile does not carry.
-func manifestsOf(src []byte, isJSON bool) [][]client.Manifest {
-	var doc struct {
-		Spec struct {
-			Template struct {
-				Packs []struct {
-					Manifests []client.Manifest `json:"manifests" yaml:"manifests"`
-				} `json:"packs" yaml:"packs"`
-			} `json:"template" yaml:"template"`
-		} `json:"spec" yaml:"spec"`
-	}
-	var err error
-	if isJSON {
-		err = json.Unmarshal(src, &doc)
-	} else {
-		err = yaml.Unmarshal(src, &doc)
-	}
-	if err != nil {
-		return nil
-	}
-	var out [][]client.Manifest
-	found := false
-	for _, p := range doc.Spec.Template.Packs {
-		out = append(out, p.Manifests)
-		found = found || len(p.Manifests) > 0
-	}
-	if !found {
-		return nil
-	}
-	return out
-}
-
 // placeFindings points the server's findings into the document applied, as
-// `byoos validate` would: the server sees no file, so its findings carry
-// positions relative to a layer's values text (file "#LAYER"), or none.
+// `byoos validate` would: the server sees no file, so a finding carries the
+// document field it is about and, inside a layer's values, a line and
+// column counted in that values text.
 func placeFindings(d *profile.Document, fl finding.List) finding.List {
 	out := make(finding.List, 0, len(fl))
 	for _, f := range fl {
@@ -321,58 +190,32 @@ func placeFindings(d *profile.Document, fl finding.List) finding.List {
 }
 
 func placeFinding(d *profile.Document, f finding.Finding) finding.Finding {
-	// A finding in a layer's values: its line and column count in the values text.
-	if f.Layer != "" && f.File == "" && f.Line > 0 && (f.Code == "values-invalid" || (f.Path != "" && !strings.HasPrefix(f.Path, "spec.") && !strings.HasPrefix(f.Path, "metadata."))) {
-		if i := layerIndex(d, f.Layer); i >= 0 {
-			return d.MapValues(i, f)
-		}
-	}
-	if f.File != "" {
+	if f.File != "" || f.Field == "" {
 		return f
+	}
+	if i, ok := valuesLayer(f.Field); ok && f.Line > 0 {
+		return d.MapValues(i, f)
 	}
 	f.File = d.File
 	if f.Line == 0 {
-		var pos finding.Pos
-		switch {
-		case strings.HasPrefix(f.Path, "spec.") || strings.HasPrefix(f.Path, "metadata."):
-			pos = d.Pos(f.Path)
-		case strings.HasPrefix(f.Path, "spec.variables."):
-			for i, v := range d.Profile.Spec.Variables {
-				if "spec.variables."+v.Name == f.Path {
-					pos = d.Pos(fmt.Sprintf("spec.variables[%d]", i))
-				}
-			}
-		case f.Layer != "":
-			if i := layerIndex(d, f.Layer); i >= 0 {
-				pos = d.Pos(fmt.Sprintf("spec.template.packs[%d]", i) + layerField(f.Code))
-			}
-		}
+		pos := d.Pos(f.Field)
 		f.Line, f.Column = pos.Line, pos.Column
 	}
 	return f
 }
 
-// layerField is the field of a layer that a finding about the layer points
-// at, by code, as the validator places them (the layer itself otherwise).
-func layerField(code string) string {
-	switch code {
-	case "pack-not-found", "pack-cloud-type":
-		return ".name"
-	case "pack-tag-unknown":
-		return ".tag"
-	case "profile-layer-mismatch", "profile-layer-invalid":
-		return ".layer"
+// valuesLayer returns i for the field spec.template.packs[i].values.
+func valuesLayer(field string) (int, bool) {
+	rest, ok := strings.CutPrefix(field, "spec.template.packs[")
+	if !ok {
+		return 0, false
 	}
-	return ""
-}
-
-func layerIndex(d *profile.Document, name string) int {
-	for i, p := range d.Profile.Spec.Template.Packs {
-		if p.Name == name {
-			return i
-		}
+	num, ok := strings.CutSuffix(rest, "].values")
+	if !ok {
+		return 0, false
 	}
-	return -1
+	i, err := strconv.Atoi(num)
+	return i, err == nil && i >= 0
 }
 
 func (e *env) profileGetCmd(f *connFlags) *cobra.Command {
@@ -416,17 +259,17 @@ func registryNames(ctx context.Context, cl *client.Client) map[string]string {
 	return names
 }
 
-func writeProfileTable(w io.Writer, p *client.Profile, regs map[string]string) error {
-	status := client.StatusDraft
+func writeProfileTable(w io.Writer, p *wire.ClusterProfile, regs map[string]string) error {
+	status := wire.StatusDraft
 	if p.Status.IsPublished {
-		status = client.StatusPublished
+		status = wire.StatusPublished
 		if p.Spec.Draft != nil && p.Spec.Published != nil && !reflect.DeepEqual(p.Spec.Draft.Packs, p.Spec.Published.Packs) {
 			status += " (the draft has changes not published)"
 		}
 	}
 	t := p.Spec.Draft
 	if t == nil {
-		t = &client.Template{}
+		t = &wire.ProfileTemplate{}
 	}
 	row(w, "NAME:", p.Metadata.Name)
 	row(w, "VERSION:", p.Spec.Version)

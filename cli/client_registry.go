@@ -13,6 +13,7 @@ import (
 	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/pack"
+	"github.com/byoos/byoos/wire"
 )
 
 func (e *env) registryCmd() *cobra.Command {
@@ -201,7 +202,7 @@ errors, 2 for usage or I/O errors.
 // pushOne pushes one pack; refusals are results, the error stops push.
 func (e *env) pushOne(cl *client.Client, reg client.Registry, path string) (pushResult, error) {
 	r := pushResult{Source: path, Registry: reg.Name}
-	p, archive, fl, err := client.PackArchive(path)
+	p, archive, fl, err := pack.Archive(path)
 	if p != nil {
 		r.Name, r.Version = p.Meta.Name, p.Meta.Version
 	}
@@ -228,7 +229,7 @@ func (e *env) pushOne(cl *client.Client, reg client.Registry, path string) (push
 		}
 		r.Result = pushRefused
 		switch {
-		case ae.Code == client.CodeImmutable:
+		case ae.Code == wire.CodeImmutable:
 			r.Message = fmt.Sprintf("%s@%s is in registry %s already with other content, and pack versions are immutable: give the changed pack a new version in pack.json (%s)",
 				r.Name, r.Version, reg.Name, ae.Message)
 		case len(ae.Findings) > 0:

@@ -23,6 +23,7 @@ import (
 	"github.com/byoos/byoos/client/clienttest"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/wire"
 )
 
 // cliServer is a real server (TLS, SQLite in a temp dir) and the byoos
@@ -93,9 +94,9 @@ func (s *cliServer) admin(project string) *client.Client {
 	return c
 }
 
-func (s *cliServer) getJSON(args ...string) client.Profile {
+func (s *cliServer) getJSON(args ...string) wire.ClusterProfile {
 	s.t.Helper()
-	var p client.Profile
+	var p wire.ClusterProfile
 	out := s.must(append([]string{"profile", "get", "-o", "json"}, args...)...)
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		s.t.Fatalf("profile get -o json: %v\n%s", err, out)
@@ -149,7 +150,7 @@ func TestProfileApplyCreatesThenUpdatesAndSaysWhenNothingChanged(t *testing.T) {
 	// Several files, JSON output: one result each.
 	var res []applyResult
 	out = s.must("profile", "apply", "-o", "json", "examples/aws.yaml", "examples/vsphere.yaml", "--project", "Default")
-	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 2 || res[0].Action != actionUpdated || res[1].Action != actionCreated || res[1].UID == "" {
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 2 || res[0].Action != client.ActionUpdated || res[1].Action != client.ActionCreated || res[1].UID == "" {
 		t.Errorf("apply -o json: %v\n%s", err, out)
 	}
 	// From standard input.
@@ -599,7 +600,7 @@ func TestAProfileChangedDuringApplyIsRefusedNotOverwritten(t *testing.T) {
 			once.Do(func() {
 				p, err := admin.FindProfile(ctx, "rhel8-aws", "1.0.0")
 				if err == nil {
-					_, err = admin.UpdateProfile(ctx, p.UID, client.NewProfileBody(&doc.Profile, nil), p.ResourceVersion())
+					_, err = admin.UpdateProfile(ctx, p.UID, &doc.Profile, p.ResourceVersion())
 				}
 				if err != nil {
 					t.Error(err)

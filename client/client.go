@@ -297,17 +297,6 @@ func etag(h http.Header) string {
 	return strings.Trim(strings.TrimPrefix(h.Get("ETag"), "W/"), `"`)
 }
 
-// items is Palette's list envelope.
-type items[T any] struct {
-	Items []T `json:"items"`
-}
-
-// objectEntity is a metadata block with a name and a uid.
-type objectEntity struct {
-	Name string `json:"name"`
-	UID  string `json:"uid"`
-}
-
 // isUID reports whether s looks like a byoos/Palette uid (24 hex digits).
 func isUID(s string) bool {
 	if len(s) != 24 {

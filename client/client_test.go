@@ -14,7 +14,7 @@ import (
 	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/client/clienttest"
 	"github.com/byoos/byoos/pack"
-	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/wire"
 )
 
 func newClient(t *testing.T, s *clienttest.Server, key, project string) *client.Client {
@@ -26,13 +26,13 @@ func newClient(t *testing.T, s *clienttest.Server, key, project string) *client.
 	return c
 }
 
-func awsDoc(name, version, image string) *profile.Profile {
-	p := &profile.Profile{}
+func awsDoc(name, version, image string) *wire.Profile {
+	p := &wire.Profile{}
 	p.Metadata.Name = name
 	p.Spec.Version = version
 	p.Spec.Template.Type, p.Spec.Template.CloudType = "infra", "aws"
-	p.Spec.Template.Packs = []profile.PackRef{
-		{Name: "generic-byoi", Tag: "1.0.x", Registry: &profile.RegistryRef{Metadata: profile.RegistryMeta{Name: client.PublicRepoName}},
+	p.Spec.Template.Packs = []wire.PackRef{
+		{Name: "generic-byoi", Tag: "1.0.x", Registry: &wire.RegistryRef{Metadata: wire.RegistryMeta{Name: client.PublicRepoName}},
 			Values: "pack:\n  osImageOverride: \"" + image + "\"\n  osName: \"rhel\"\n  osVersion: \"8\"\n"},
 		{Name: "kubernetes", Tag: "1.30.x"},
 	}
@@ -119,25 +119,25 @@ func TestProfilesLiveTheirWholeLifeThroughTheClient(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t, s, s.AdminKey, "Default")
 
-	v, err := c.ValidateProfile(ctx, client.NewProfileBody(awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"), nil))
+	v, err := c.ValidateProfile(ctx, awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"))
 	if err != nil || !v.Valid {
 		t.Fatalf("validate: %+v %v", v, err)
 	}
-	uid, err := c.ImportProfile(ctx, client.NewProfileBody(awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"), nil), false)
+	uid, err := c.ImportProfile(ctx, awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found, err := c.FindProfile(ctx, "web", "")
-	if err != nil || found.UID != uid || found.Status != client.StatusDraft {
+	if err != nil || found.UID != uid || found.Status != wire.StatusDraft {
 		t.Fatalf("find: %+v %v", found, err)
 	}
-	rv, err := c.UpdateProfile(ctx, uid, client.NewProfileBody(awsDoc("web", "1.0.0", "ami-1a2b3c4d"), nil), found.ResourceVersion())
+	rv, err := c.UpdateProfile(ctx, uid, awsDoc("web", "1.0.0", "ami-1a2b3c4d"), found.ResourceVersion())
 	if err != nil || rv == "" || rv == found.ResourceVersion() {
 		t.Fatalf("update: %q %v", rv, err)
 	}
 	// A writer that read the old revision is refused, not applied.
-	_, err = c.UpdateProfile(ctx, uid, client.NewProfileBody(awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"), nil), found.ResourceVersion())
-	if client.StatusCode(err) != http.StatusConflict || client.ErrorCode(err) != client.CodeConflict {
+	_, err = c.UpdateProfile(ctx, uid, awsDoc("web", "1.0.0", "ami-0f4804aff4cf9c5a2"), found.ResourceVersion())
+	if client.StatusCode(err) != http.StatusConflict || client.ErrorCode(err) != wire.CodeConflict {
 		t.Fatalf("stale update: %v", err)
 	}
 	if err := c.PublishProfile(ctx, uid, rv); err != nil {
@@ -152,7 +152,7 @@ func TestProfilesLiveTheirWholeLifeThroughTheClient(t *testing.T) {
 	if err != nil || exp.Metadata.Name != "web" || exp.Spec.Template.Packs[0].Registry.Metadata.Name != client.PublicRepoName {
 		t.Fatalf("export: %+v %v", exp, err)
 	}
-	if _, err := c.ImportProfile(ctx, exp, false); client.ErrorCode(err) != client.CodeExists {
+	if _, err := c.ImportProfile(ctx, exp, false); client.ErrorCode(err) != wire.CodeExists {
 		t.Errorf("import of an existing name and version: %v", err)
 	}
 	exp.Spec.Version = "1.1.0"
@@ -178,9 +178,9 @@ func TestRefusedProfilesComeBackWithTheirFindings(t *testing.T) {
 	s := clienttest.Start(t)
 	c := newClient(t, s, s.AdminKey, "Default")
 	doc := awsDoc("bad", "1.0.0", "not-an-ami")
-	_, err := c.ImportProfile(context.Background(), client.NewProfileBody(doc, nil), false)
+	_, err := c.ImportProfile(context.Background(), doc, false)
 	var ae *client.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != 400 || ae.Code != client.CodeInvalidProfile || len(ae.Findings) == 0 || ae.RequestID == "" {
+	if !errors.As(err, &ae) || ae.StatusCode != 400 || ae.Code != wire.CodeInvalidProfile || len(ae.Findings) == 0 || ae.RequestID == "" {
 		t.Fatalf("refusal: %#v", err)
 	}
 	f := ae.Findings[0]
@@ -214,7 +214,7 @@ func TestPacksArePushedOnceAndListed(t *testing.T) {
 		t.Fatalf("find registry: %+v %v", reg, err)
 	}
 	dir := t.TempDir()
-	p, archive, _, err := client.PackArchive(corpOS(t, dir, "1.0.0", "pack:\n  a: 1\n"))
+	p, archive, _, err := pack.Archive(corpOS(t, dir, "1.0.0", "pack:\n  a: 1\n"))
 	if err != nil || p.Meta.Name != "corp-os" {
 		t.Fatal(err)
 	}
@@ -226,8 +226,8 @@ func TestPacksArePushedOnceAndListed(t *testing.T) {
 	if err != nil || again.Created || again.UID != first.UID {
 		t.Fatalf("same push: %+v %v", again, err)
 	}
-	_, changed, _, _ := client.PackArchive(corpOS(t, t.TempDir(), "1.0.0", "pack:\n  a: 2\n"))
-	if _, err := c.PushPack(ctx, regUID, changed); client.StatusCode(err) != 409 || client.ErrorCode(err) != client.CodeImmutable {
+	_, changed, _, _ := pack.Archive(corpOS(t, t.TempDir(), "1.0.0", "pack:\n  a: 2\n"))
+	if _, err := c.PushPack(ctx, regUID, changed); client.StatusCode(err) != 409 || client.ErrorCode(err) != wire.CodeImmutable {
 		t.Fatalf("changed content: %v", err)
 	}
 	// A .tgz file is sent as it is.
@@ -236,7 +236,7 @@ func TestPacksArePushedOnceAndListed(t *testing.T) {
 	p101.Tarball(&tgz)
 	file := filepath.Join(dir, "corp-os-1.0.1.tgz")
 	os.WriteFile(file, tgz.Bytes(), 0o644)
-	_, raw, _, err := client.PackArchive(file)
+	_, raw, _, err := pack.Archive(file)
 	if err != nil || !bytes.Equal(raw, tgz.Bytes()) {
 		t.Fatalf("archive file: %v", err)
 	}
@@ -257,7 +257,7 @@ func TestPacksArePushedOnceAndListed(t *testing.T) {
 	}
 	// A broken pack is refused before anything is sent.
 	bad := corpOS(t, t.TempDir(), "v2", "a: [1\n")
-	if _, _, fl, err := client.PackArchive(bad); !errors.Is(err, pack.ErrInvalid) || !fl.HasErrors() {
+	if _, _, fl, err := pack.Archive(bad); !errors.Is(err, pack.ErrInvalid) || !fl.HasErrors() {
 		t.Errorf("broken pack: %v %v", fl, err)
 	}
 }

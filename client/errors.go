@@ -11,19 +11,6 @@ import (
 	"github.com/byoos/byoos/finding"
 )
 
-// Error codes the server sends (Palette's V1Error code).
-const (
-	CodeNotFound       = "ResourceNotFound"
-	CodeBadRequest     = "BadRequest"
-	CodeInvalidProfile = "InvalidClusterProfile"
-	CodeInvalidPack    = "InvalidPack"
-	CodeUnauthorized   = "Unauthorized"
-	CodeForbidden      = "Forbidden"
-	CodeConflict       = "Conflict"
-	CodeExists         = "AlreadyExists"
-	CodeImmutable      = "ImmutablePackVersion"
-)
-
 // APIError is an error answer of the server.
 type APIError struct {
 	// Method and Path are the request's, without the query.
@@ -31,8 +18,9 @@ type APIError struct {
 	Path   string
 	// StatusCode is the HTTP status.
 	StatusCode int
-	// Code is the server's error code, e.g. InvalidClusterProfile; empty
-	// when the answer was not a byoos error (a proxy's, say).
+	// Code is the server's error code (wire.Code*), e.g.
+	// InvalidClusterProfile; empty when the answer was not a byoos error (a
+	// proxy's, say).
 	Code string
 	// Message says what is wrong.
 	Message string
@@ -143,4 +131,19 @@ type AmbiguousError struct {
 
 func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("%s %q is ambiguous: %s; %s", e.Kind, e.Name, strings.Join(e.Choices, ", "), e.Hint)
+}
+
+// IsRefusal reports whether err is the server refusing what was sent (the
+// profile, pack or request itself: 400, 409, 413, 415, 422), as opposed to
+// a fault of the server or the connection, which a retry may get past.
+func IsRefusal(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.StatusCode {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
 }

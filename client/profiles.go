@@ -6,158 +6,20 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 
 	"github.com/Masterminds/semver/v3"
 
-	"github.com/byoos/byoos/finding"
-	"github.com/byoos/byoos/profile"
-)
-
-// Profile statuses.
-const (
-	StatusDraft     = "draft"
-	StatusPublished = "published"
+	"github.com/byoos/byoos/wire"
 )
 
 // ProfileSummary is a cluster profile version as the dashboard lists it.
-type ProfileSummary struct {
-	UID       string `json:"uid" yaml:"uid"`
-	Name      string `json:"name" yaml:"name"`
-	Version   string `json:"version" yaml:"version"`
-	CloudType string `json:"cloudType" yaml:"cloudType"`
-	Type      string `json:"type" yaml:"type"`
-	// Status is StatusDraft or StatusPublished.
-	Status string `json:"status" yaml:"status"`
-	// Revision counts the profile's writes; it is the resource version
-	// UpdateProfile, PublishProfile and DeleteProfile check.
-	Revision int64 `json:"revision" yaml:"revision"`
-}
-
-// ResourceVersion returns the revision as the resource version string.
-func (s ProfileSummary) ResourceVersion() string { return strconv.FormatInt(s.Revision, 10) }
-
-// Profile is a cluster profile as GET /v1/clusterprofiles/{uid} answers
-// (Palette's V1ClusterProfile, without pack schemas and presets).
-type Profile struct {
-	APIVersion string        `json:"apiVersion" yaml:"apiVersion"`
-	Kind       string        `json:"kind" yaml:"kind"`
-	Metadata   ProfileMeta   `json:"metadata" yaml:"metadata"`
-	Spec       ProfileSpec   `json:"spec" yaml:"spec"`
-	Status     ProfileStatus `json:"status" yaml:"status"`
-}
-
-// ProfileMeta is a profile's metadata.
-type ProfileMeta struct {
-	Name                  string            `json:"name" yaml:"name"`
-	UID                   string            `json:"uid" yaml:"uid"`
-	Labels                map[string]string `json:"labels,omitempty" yaml:"labels,omitempty"`
-	Annotations           map[string]string `json:"annotations,omitempty" yaml:"annotations,omitempty"`
-	CreationTimestamp     string            `json:"creationTimestamp,omitempty" yaml:"creationTimestamp,omitempty"`
-	LastModifiedTimestamp string            `json:"lastModifiedTimestamp,omitempty" yaml:"lastModifiedTimestamp,omitempty"`
-	// ResourceVersion is the revision, for If-Match.
-	ResourceVersion string `json:"resourceVersion" yaml:"resourceVersion"`
-}
-
-// ProfileSpec holds the draft and the published template.
-type ProfileSpec struct {
-	Version   string           `json:"version" yaml:"version"`
-	Draft     *Template        `json:"draft" yaml:"draft"`
-	Published *Template        `json:"published" yaml:"published"`
-	Versions  []ProfileVersion `json:"versions" yaml:"versions"`
-}
-
-// ProfileVersion is one version of the profile's name.
-type ProfileVersion struct {
-	UID     string `json:"uid" yaml:"uid"`
-	Version string `json:"version" yaml:"version"`
-}
-
-// Template is a profile's layers, draft or published.
-type Template struct {
-	UID            string  `json:"uid" yaml:"uid"`
-	Name           string  `json:"name" yaml:"name"`
-	CloudType      string  `json:"cloudType" yaml:"cloudType"`
-	Type           string  `json:"type" yaml:"type"`
-	ProfileVersion string  `json:"profileVersion" yaml:"profileVersion"`
-	Version        int64   `json:"version" yaml:"version"`
-	Packs          []Layer `json:"packs" yaml:"packs"`
-}
-
-// Layer is one layer of a template. Values has secrets masked.
-type Layer struct {
-	Name        string     `json:"name" yaml:"name"`
-	Type        string     `json:"type" yaml:"type"`
-	Layer       string     `json:"layer" yaml:"layer"`
-	Tag         string     `json:"tag" yaml:"tag"`
-	Version     string     `json:"version" yaml:"version"`
-	PackUID     string     `json:"packUid" yaml:"packUid"`
-	RegistryUID string     `json:"registryUid" yaml:"registryUid"`
-	Values      string     `json:"values" yaml:"values"`
-	Manifests   []Manifest `json:"manifests,omitempty" yaml:"manifests,omitempty"`
-}
-
-// Manifest is a layer's manifest; Content is empty where the server lists
-// only names.
-type Manifest struct {
-	Name    string `json:"name" yaml:"name"`
-	UID     string `json:"uid,omitempty" yaml:"uid,omitempty"`
-	Content string `json:"content,omitempty" yaml:"content,omitempty"`
-}
-
-// ProfileStatus says whether the profile is published, and its warnings.
-type ProfileStatus struct {
-	IsPublished bool         `json:"isPublished" yaml:"isPublished"`
-	Findings    finding.List `json:"findings" yaml:"findings"`
-}
-
-// ProfileBody is a profile document in Palette's import/export shape, with
-// each layer's manifests (which profile.Profile does not carry). It is what
-// ImportProfile, CreateProfile and UpdateProfile send.
-type ProfileBody struct {
-	Metadata profile.Metadata `json:"metadata"`
-	Spec     struct {
-		Version  string `json:"version,omitempty"`
-		Template struct {
-			Type      string      `json:"type"`
-			CloudType string      `json:"cloudType"`
-			Packs     []LayerBody `json:"packs"`
-		} `json:"template"`
-		Variables []profile.Variable `json:"variables,omitempty"`
-	} `json:"spec"`
-}
-
-// LayerBody is one layer of a ProfileBody.
-type LayerBody struct {
-	profile.PackRef
-	Manifests []Manifest `json:"manifests,omitempty"`
-}
-
-// NewProfileBody builds the body for a profile document. manifests, when
-// not nil, holds each layer's manifests by layer index.
-func NewProfileBody(p *profile.Profile, manifests [][]Manifest) *ProfileBody {
-	b := &ProfileBody{Metadata: p.Metadata}
-	b.Metadata.UID = ""
-	b.Spec.Version = p.Spec.Version
-	b.Spec.Template.Type = p.Spec.Template.Type
-	b.Spec.Template.CloudType = p.Spec.Template.CloudType
-	b.Spec.Variables = p.Spec.Variables
-	b.Spec.Template.Packs = []LayerBody{}
-	for i, ref := range p.Spec.Template.Packs {
-		lb := LayerBody{PackRef: ref}
-		if i < len(manifests) {
-			lb.Manifests = manifests[i]
-		}
-		b.Spec.Template.Packs = append(b.Spec.Template.Packs, lb)
-	}
-	return b
-}
+type ProfileSummary = wire.ProfileSummary
 
 // ImportProfile creates a profile from a document in Palette's export shape
 // (POST /v1/clusterprofiles/import), published at once when publish is
-// true, and returns its uid. body is a *ProfileBody, a *profile.Profile, or
-// JSON ([]byte or json.RawMessage). A refused profile is an *APIError with
-// code CodeInvalidProfile and the findings.
+// true, and returns its uid. body is a *wire.Profile (layers with their
+// manifests), or JSON ([]byte or json.RawMessage). A refused profile is an
+// *APIError with code wire.CodeInvalidProfile and the findings.
 func (c *Client) ImportProfile(ctx context.Context, body any, publish bool) (string, error) {
 	q := url.Values{}
 	if publish {
@@ -172,9 +34,7 @@ func (c *Client) CreateProfile(ctx context.Context, body any) (string, error) {
 }
 
 func (c *Client) createProfile(ctx context.Context, path string, q url.Values, body any) (string, error) {
-	var out struct {
-		UID string `json:"uid"`
-	}
+	var out wire.Created
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: path, query: q, body: jsonBody(body), scoped: true, out: &out}); err != nil {
 		return "", err
 	}
@@ -190,8 +50,8 @@ func jsonBody(body any) any {
 }
 
 // Profile returns a profile by uid (GET /v1/clusterprofiles/{uid}).
-func (c *Client) Profile(ctx context.Context, uid string) (*Profile, error) {
-	var out Profile
+func (c *Client) Profile(ctx context.Context, uid string) (*wire.ClusterProfile, error) {
+	var out wire.ClusterProfile
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/clusterprofiles/" + pathEscape(uid), scoped: true, out: &out}); err != nil {
 		return nil, err
 	}
@@ -206,16 +66,7 @@ func (c *Client) Profiles(ctx context.Context, name string) ([]ProfileSummary, e
 	if name != "" {
 		q.Set("name", name)
 	}
-	var out items[struct {
-		Metadata objectEntity `json:"metadata"`
-		Spec     struct {
-			CloudType string `json:"cloudType"`
-			Version   string `json:"version"`
-			Type      string `json:"type"`
-			Status    string `json:"status"`
-			Revision  int64  `json:"revision"`
-		} `json:"spec"`
-	}]
+	var out wire.Items[wire.ProfileSummaryItem]
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/dashboard/clusterprofiles/metadata", query: q, scoped: true, out: &out}); err != nil {
 		return nil, err
 	}
@@ -291,7 +142,7 @@ func SortByVersion(ps []ProfileSummary) {
 // UpdateProfile replaces a profile's draft (PUT /v1/clusterprofiles/{uid})
 // and returns the new resource version. When resourceVersion is not empty
 // it is sent as If-Match: a profile written since is refused with 409 and
-// code CodeConflict instead of being overwritten.
+// code wire.CodeConflict instead of being overwritten.
 func (c *Client) UpdateProfile(ctx context.Context, uid string, body any, resourceVersion string) (string, error) {
 	h, err := c.do(ctx, request{method: http.MethodPut, path: "/v1/clusterprofiles/" + pathEscape(uid), body: jsonBody(body), ifMatch: resourceVersion, scoped: true})
 	if err != nil {
@@ -317,24 +168,18 @@ func (c *Client) DeleteProfile(ctx context.Context, uid, resourceVersion string)
 // ExportProfile returns a profile in Palette's export shape
 // (GET /v1/clusterprofiles/{uid}/export), which ImportProfile takes back.
 // Secret values are masked.
-func (c *Client) ExportProfile(ctx context.Context, uid string) (*profile.Profile, error) {
-	var out profile.Profile
+func (c *Client) ExportProfile(ctx context.Context, uid string) (*wire.Profile, error) {
+	var out wire.Profile
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/clusterprofiles/" + pathEscape(uid) + "/export", scoped: true, out: &out}); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// Validation is the answer of ValidateProfile.
-type Validation struct {
-	Valid    bool         `json:"valid" yaml:"valid"`
-	Findings finding.List `json:"findings" yaml:"findings"`
-}
-
 // ValidateProfile checks a profile document against the server's registries
 // and stores nothing (POST /v1/clusterprofiles/validate).
-func (c *Client) ValidateProfile(ctx context.Context, body any) (*Validation, error) {
-	var out Validation
+func (c *Client) ValidateProfile(ctx context.Context, body any) (*wire.Validation, error) {
+	var out wire.Validation
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/clusterprofiles/validate", body: jsonBody(body), scoped: true, out: &out}); err != nil {
 		return nil, err
 	}

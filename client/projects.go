@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/byoos/byoos/wire"
 )
 
 // Project is a project of the tenant.
@@ -15,8 +17,8 @@ type Project struct {
 // Projects lists the projects the API key may use
 // (GET /v1/dashboard/projects/metadata).
 func (c *Client) Projects(ctx context.Context) ([]Project, error) {
-	var out items[struct {
-		Metadata objectEntity `json:"metadata"`
+	var out wire.Items[struct {
+		Metadata wire.ObjectEntity `json:"metadata"`
 	}]
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/dashboard/projects/metadata", out: &out}); err != nil {
 		return nil, err
@@ -113,7 +115,7 @@ type NewAPIKey struct {
 // APIKeys lists API keys (GET /v1/apiKeys): all of the tenant's for a tenant
 // admin key, else only the caller's own.
 func (c *Client) APIKeys(ctx context.Context) ([]APIKey, error) {
-	var out items[APIKey]
+	var out wire.Items[APIKey]
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/apiKeys", out: &out}); err != nil {
 		return nil, err
 	}

@@ -1,18 +1,15 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/byoos/byoos/finding"
-	"github.com/byoos/byoos/pack"
+
+	"github.com/byoos/byoos/wire"
 )
 
 // Registry scopes.
@@ -38,7 +35,7 @@ type Registry struct {
 // Registries lists the pack registries visible in the client's project,
 // the built-in Public Repo first (GET /v1/registries/metadata).
 func (c *Client) Registries(ctx context.Context) ([]Registry, error) {
-	var out items[Registry]
+	var out wire.Items[Registry]
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/registries/metadata", scoped: true, out: &out}); err != nil {
 		return nil, err
 	}
@@ -57,8 +54,8 @@ type PackRegistry struct {
 // PackRegistries lists the pack registries in Palette's V1PackRegistries
 // shape (GET /v1/registries/pack).
 func (c *Client) PackRegistries(ctx context.Context) ([]PackRegistry, error) {
-	var out items[struct {
-		Metadata objectEntity `json:"metadata"`
+	var out wire.Items[struct {
+		Metadata wire.ObjectEntity `json:"metadata"`
 		Spec     struct {
 			Endpoint  string `json:"endpoint"`
 			Scope     string `json:"scope"`
@@ -177,9 +174,9 @@ func (c *Client) Packs(ctx context.Context, f PackFilter) ([]Pack, error) {
 	if filters != "" {
 		q.Set("filters", filters)
 	}
-	var out items[struct {
-		Metadata objectEntity `json:"metadata"`
-		Spec     Pack         `json:"spec"`
+	var out wire.Items[struct {
+		Metadata wire.ObjectEntity `json:"metadata"`
+		Spec     Pack              `json:"spec"`
 	}]
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/packs", query: q, scoped: true, out: &out}); err != nil {
 		return nil, err
@@ -239,7 +236,7 @@ func (c *Client) SearchPacks(ctx context.Context, s PackSearch) ([]PackMatch, er
 	if len(s.RegistryUIDs) > 0 {
 		filter["registryUid"] = s.RegistryUIDs
 	}
-	var out items[struct {
+	var out wire.Items[struct {
 		Spec PackMatch `json:"spec"`
 	}]
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/packs/search", body: map[string]any{"filter": filter}, scoped: true, out: &out}); err != nil {
@@ -250,62 +247,6 @@ func (c *Client) SearchPacks(ctx context.Context, s PackSearch) ([]PackMatch, er
 		ms = append(ms, it.Spec)
 	}
 	return ms, nil
-}
-
-// MaxArchiveBytes is the largest pack archive PushPack sends (the server's
-// request body limit).
-const MaxArchiveBytes = 16 << 20
-
-// PackArchive reads a pack directory, or a .tgz pack archive, checks it as
-// `byoos pack lint` does and returns the archive to push. A directory is
-// archived with pack.LoadDir and (*pack.Pack).Tarball; a file is sent as it
-// is. When the pack has errors, the error wraps pack.ErrInvalid and the
-// findings (with file names relative to the pack) say why.
-func PackArchive(path string) (*pack.Pack, []byte, finding.List, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("pack: %w", err)
-	}
-	var (
-		p   *pack.Pack
-		fl  finding.List
-		raw []byte
-	)
-	if st.IsDir() {
-		p, fl, err = pack.LoadDir(path)
-		if err != nil {
-			return p, nil, fl, fmt.Errorf("pack %s: %w", path, err)
-		}
-		var buf bytes.Buffer
-		if err := p.Tarball(&buf); err != nil {
-			return p, nil, fl, fmt.Errorf("pack %s: %w", path, err)
-		}
-		raw = buf.Bytes()
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("pack: %w", err)
-		}
-		defer f.Close()
-		raw, err = io.ReadAll(io.LimitReader(f, MaxArchiveBytes+1))
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("pack %s: %w", path, err)
-		}
-		if len(raw) > MaxArchiveBytes {
-			return nil, nil, nil, fmt.Errorf("pack %s is over %d bytes, the server's limit", path, MaxArchiveBytes)
-		}
-		p, fl, err = pack.LoadTarball(bytes.NewReader(raw))
-		if err != nil {
-			if !errors.Is(err, pack.ErrInvalid) {
-				return nil, nil, nil, fmt.Errorf("pack %s: %w", path, err)
-			}
-			return p, nil, fl, fmt.Errorf("pack %s: %w", path, err)
-		}
-	}
-	if len(raw) > MaxArchiveBytes {
-		return p, nil, fl, fmt.Errorf("pack %s: the archive is over %d bytes, the server's limit", path, MaxArchiveBytes)
-	}
-	return p, raw, fl, nil
 }
 
 // PushResult is the server's answer to a push.

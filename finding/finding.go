@@ -40,6 +40,11 @@ type Finding struct {
 	Layer string `json:"layer,omitempty"`
 	// Path is the dotted value path, e.g. pack.osImageOverride.
 	Path string `json:"path,omitempty"`
+	// Field is the field of the profile document the finding is about, e.g.
+	// spec.template.packs[2].tag, or spec.template.packs[0].values for a
+	// finding inside a layer's values (Line and Column then count in the
+	// document, or, when File is empty, in that values text).
+	Field string `json:"field,omitempty"`
 	// File, Line and Column locate the problem; Line and Column are 1-based, 0 when unknown.
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`

@@ -16,96 +16,41 @@ import (
 
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/values"
+	"github.com/byoos/byoos/wire"
 )
 
 // MaxDocumentBytes is the largest profile document accepted.
 const MaxDocumentBytes = 8 << 20
 
-// Profile is a cluster profile in Palette's import/export shape.
-type Profile struct {
-	Metadata Metadata `json:"metadata" yaml:"metadata"`
-	Spec     Spec     `json:"spec" yaml:"spec"`
-}
-
-// Metadata names a profile.
-type Metadata struct {
-	Name        string            `json:"name" yaml:"name"`
-	UID         string            `json:"uid,omitempty" yaml:"uid,omitempty"`
-	Description string            `json:"description,omitempty" yaml:"description,omitempty"`
-	Labels      map[string]string `json:"labels,omitempty" yaml:"labels,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty" yaml:"annotations,omitempty"`
-}
-
-// Spec is a profile's version, template and variables.
-type Spec struct {
-	Version   string     `json:"version,omitempty" yaml:"version,omitempty"`
-	Template  Template   `json:"template" yaml:"template"`
-	Variables []Variable `json:"variables,omitempty" yaml:"variables,omitempty"`
-}
+// The document shapes are the API's (package wire); these names keep the
+// pipeline's own vocabulary.
+type (
+	// Profile is a cluster profile in Palette's import/export shape.
+	Profile = wire.Profile
+	// Metadata names a profile.
+	Metadata = wire.Metadata
+	// Spec is a profile's version, template and variables.
+	Spec = wire.Spec
+	// Template is the profile's type, cloud type and layers.
+	Template = wire.Template
+	// PackRef is one layer of a profile.
+	PackRef = wire.PackRef
+	// RegistryRef names the registry a layer's pack comes from.
+	RegistryRef = wire.RegistryRef
+	// RegistryMeta is a registry's identity as a profile export carries it.
+	RegistryMeta = wire.RegistryMeta
+	// Variable is a cluster profile variable (V1Variable).
+	Variable = wire.Variable
+	// VariableOption is one choice of a dropdown variable.
+	VariableOption = wire.VariableOption
+)
 
 // Profile types.
 const (
-	TypeCluster = "cluster"
-	TypeInfra   = "infra"
-	TypeAddOn   = "add-on"
+	TypeCluster = wire.TypeCluster
+	TypeInfra   = wire.TypeInfra
+	TypeAddOn   = wire.TypeAddOn
 )
-
-// Template is the profile's type, cloud type and layers.
-type Template struct {
-	Type      string    `json:"type" yaml:"type"`
-	CloudType string    `json:"cloudType" yaml:"cloudType"`
-	Packs     []PackRef `json:"packs" yaml:"packs"`
-}
-
-// PackRef is one layer of a profile.
-type PackRef struct {
-	Name        string       `json:"name" yaml:"name"`
-	Type        string       `json:"type,omitempty" yaml:"type,omitempty"`
-	Layer       string       `json:"layer,omitempty" yaml:"layer,omitempty"`
-	Tag         string       `json:"tag,omitempty" yaml:"tag,omitempty"`
-	Version     string       `json:"version,omitempty" yaml:"version,omitempty"`
-	UID         string       `json:"uid,omitempty" yaml:"uid,omitempty"`
-	RegistryUID string       `json:"registryUid,omitempty" yaml:"registryUid,omitempty"`
-	Registry    *RegistryRef `json:"registry,omitempty" yaml:"registry,omitempty"`
-	Values      string       `json:"values" yaml:"values"`
-}
-
-// RegistryRef names the registry a layer's pack comes from.
-type RegistryRef struct {
-	Metadata RegistryMeta `json:"metadata" yaml:"metadata"`
-}
-
-// RegistryMeta is a registry's identity as a profile export carries it.
-type RegistryMeta struct {
-	UID       string `json:"uid,omitempty" yaml:"uid,omitempty"`
-	Name      string `json:"name,omitempty" yaml:"name,omitempty"`
-	Kind      string `json:"kind,omitempty" yaml:"kind,omitempty"`
-	IsPrivate bool   `json:"isPrivate,omitempty" yaml:"isPrivate,omitempty"`
-}
-
-// Variable is a cluster profile variable (V1Variable).
-type Variable struct {
-	Name         string           `json:"name" yaml:"name"`
-	DisplayName  string           `json:"displayName,omitempty" yaml:"displayName,omitempty"`
-	Description  string           `json:"description,omitempty" yaml:"description,omitempty"`
-	Format       string           `json:"format,omitempty" yaml:"format,omitempty"`
-	InputType    string           `json:"inputType,omitempty" yaml:"inputType,omitempty"`
-	DefaultValue string           `json:"defaultValue,omitempty" yaml:"defaultValue,omitempty"`
-	Regex        string           `json:"regex,omitempty" yaml:"regex,omitempty"`
-	Required     bool             `json:"required,omitempty" yaml:"required,omitempty"`
-	Hidden       bool             `json:"hidden,omitempty" yaml:"hidden,omitempty"`
-	Immutable    bool             `json:"immutable,omitempty" yaml:"immutable,omitempty"`
-	IsSensitive  bool             `json:"isSensitive,omitempty" yaml:"isSensitive,omitempty"`
-	Options      []VariableOption `json:"options,omitempty" yaml:"options,omitempty"`
-}
-
-// VariableOption is one choice of a dropdown variable.
-type VariableOption struct {
-	Value       string `json:"value" yaml:"value"`
-	Label       string `json:"label,omitempty" yaml:"label,omitempty"`
-	Description string `json:"description,omitempty" yaml:"description,omitempty"`
-	Default     bool   `json:"default,omitempty" yaml:"default,omitempty"`
-}
 
 // Document is a parsed profile with what is needed to point findings into it.
 type Document struct {

@@ -142,6 +142,9 @@ func (v *Validator) Validate(d *Document, o Options) *Result {
 	p := &d.Profile
 	t := &p.Spec.Template
 	add := func(f finding.Finding, field string) {
+		if f.Field == "" {
+			f.Field = field
+		}
 		if f.File == "" {
 			f.File = d.File
 		}
@@ -268,10 +271,13 @@ func sameText(text string, packValues []byte) bool {
 // place points a finding about a layer's values into the document. Findings
 // in a pack's default values (the layer sets none) point at the layer itself.
 func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Finding {
+	layer := fmt.Sprintf("spec.template.packs[%d]", l.Index)
 	if !l.Defaulted {
+		f.Field = layer + ".values"
 		return d.MapValues(l.Index, f)
 	}
-	pos := d.Pos(fmt.Sprintf("spec.template.packs[%d]", l.Index))
+	f.Field = layer
+	pos := d.Pos(layer)
 	f.Layer, f.File, f.Line, f.Column = l.Ref.Name, d.File, pos.Line, pos.Column
 	f.Message += " (in the pack's default values: this layer sets none)"
 	return f
