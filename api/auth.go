@@ -53,26 +53,26 @@ func keyFrom(r *http.Request) string {
 func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
 	raw := keyFrom(r)
 	if raw == "" {
-		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "no API key: send the header ApiKey: <key>")
+		return nil, apiError(CodeUnauthorized, "no API key: send the header ApiKey: <key>")
 	}
 	key, err := s.keys.get(r.Context(), s.store, raw)
 	if err != nil {
-		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "the API key is not valid or has been revoked")
+		return nil, apiError(CodeUnauthorized, "the API key is not valid or has been revoked")
 	}
 	if key.TenantUID != s.cfg.TenantUID {
-		return nil, errorf(http.StatusUnauthorized, CodeUnauthorized, "the API key is not valid or has been revoked")
+		return nil, apiError(CodeUnauthorized, "the API key is not valid or has been revoked")
 	}
 	p := &principal{key: key, scope: store.Scope{TenantUID: key.TenantUID, ProjectUID: key.ProjectUID}}
 	if proj := strings.TrimSpace(r.Header.Get("ProjectUid")); proj != "" {
 		switch {
 		case key.ProjectUID != "" && proj != key.ProjectUID:
-			return nil, errorf(http.StatusForbidden, CodeForbidden, "this API key is limited to project %s", key.ProjectUID)
+			return nil, apiError(CodeForbidden, "this API key is limited to project %s", key.ProjectUID)
 		case key.ProjectUID == "":
 			cacheKey := key.TenantUID + "/" + proj
 			if _, known := s.projects.Load(cacheKey); !known {
 				if _, err := s.store.GetProject(r.Context(), key.TenantUID, proj); err != nil {
 					if errors.Is(err, store.ErrNotFound) {
-						return nil, errorf(http.StatusNotFound, CodeNotFound, "project %q not found", proj)
+						return nil, apiError(CodeNotFound, "project %q not found", proj)
 					}
 					return nil, fromStore(err, "project", proj)
 				}
@@ -184,16 +184,16 @@ func registryAudit(p *principal, reg store.Registry, action, kind, uid, summary 
 func (p *principal) canWriteRegistry(reg store.Registry) *Error {
 	switch {
 	case reg.UID == PublicRepoUID:
-		return errorf(http.StatusForbidden, CodeForbidden, "the Public Repo is read-only; push to a private registry")
+		return apiError(CodeForbidden, "the Public Repo is read-only; push to a private registry")
 	case p.key.Role != store.RoleAdmin:
-		return errorf(http.StatusForbidden, CodeForbidden, "API key %s is read-only", p.key.Prefix)
+		return apiError(CodeForbidden, "API key %s is read-only", p.key.Prefix)
 	case reg.TenantUID != p.key.TenantUID:
-		return errorf(http.StatusForbidden, CodeForbidden, "registry %q belongs to another tenant", reg.Name)
+		return apiError(CodeForbidden, "registry %q belongs to another tenant", reg.Name)
 	case reg.ProjectUID == "" && p.key.ProjectUID != "":
-		return errorf(http.StatusForbidden, CodeForbidden,
+		return apiError(CodeForbidden,
 			"registry %q is tenant-wide: only a tenant admin API key may write it, and this key is limited to project %s", reg.Name, p.key.ProjectUID)
 	case reg.ProjectUID != "" && p.key.ProjectUID != "" && reg.ProjectUID != p.key.ProjectUID:
-		return errorf(http.StatusForbidden, CodeForbidden, "registry %q belongs to another project than this API key's (%s)", reg.Name, p.key.ProjectUID)
+		return apiError(CodeForbidden, "registry %q belongs to another project than this API key's (%s)", reg.Name, p.key.ProjectUID)
 	}
 	return nil
 }

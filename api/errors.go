@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/byoos/byoos/finding"
-	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/service"
+	"github.com/byoos/byoos/wire"
 )
 
 // Error is an API error as Palette's clients decode it (V1Error).
@@ -24,51 +25,83 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
 
-// Error codes. ResourceNotFound is the one Palette's SDK matches on.
+// Error codes: wire's, which the client shares.
 const (
-	CodeNotFound       = "ResourceNotFound"
-	CodeBadRequest     = "BadRequest"
-	CodeInvalidProfile = "InvalidClusterProfile"
-	CodeInvalidPack    = "InvalidPack"
-	CodeUnauthorized   = "Unauthorized"
-	CodeForbidden      = "Forbidden"
-	CodeConflict       = "Conflict"
-	CodeExists         = "AlreadyExists"
-	CodeImmutable      = "ImmutablePackVersion"
-	CodeTooLarge       = "RequestTooLarge"
-	CodeUnsupported    = "UnsupportedMediaType"
-	CodeInternal       = "InternalError"
+	CodeNotFound       = wire.CodeNotFound
+	CodeBadRequest     = wire.CodeBadRequest
+	CodeInvalidProfile = wire.CodeInvalidProfile
+	CodeInvalidPack    = wire.CodeInvalidPack
+	CodeUnauthorized   = wire.CodeUnauthorized
+	CodeForbidden      = wire.CodeForbidden
+	CodeConflict       = wire.CodeConflict
+	CodeExists         = wire.CodeExists
+	CodeImmutable      = wire.CodeImmutable
+	CodeTooLarge       = wire.CodeTooLarge
+	CodeUnsupported    = wire.CodeUnsupported
+	CodeInternal       = wire.CodeInternal
+	CodeUnavailable    = wire.CodeUnavailable
 )
 
-func errorf(status int, code, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+// statusOf is the one table from an error code to its HTTP status: handlers
+// and the service say the code, this says the status.
+func statusOf(code string) int {
+	switch code {
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeBadRequest, CodeInvalidProfile, CodeInvalidPack:
+		return http.StatusBadRequest
+	case CodeUnauthorized:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeConflict, CodeExists, CodeImmutable:
+		return http.StatusConflict
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupported:
+		return http.StatusUnsupportedMediaType
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// apiError returns the error of a code, its status from statusOf.
+func apiError(code, format string, args ...any) *Error {
+	return &Error{Status: statusOf(code), Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// errorFrom turns an error of the service into the answer: a verdict
+// (*service.Error) with its code's status and its findings; anything else
+// is a fault, a 500 whose cause is logged, never sent.
+func errorFrom(err error) *Error {
+	var se *service.Error
+	if errors.As(err, &se) {
+		e := apiError(se.Code, "%s", se.Message)
+		if len(se.Findings) > 0 {
+			e.Details = map[string]any{"findings": se.Findings}
+		}
+		return e
+	}
+	return internalError(err, "internal error")
 }
 
 // internalError is a 500 whose message the client sees and whose cause
 // only the log does.
 func internalError(cause error, format string, args ...any) *Error {
-	e := errorf(http.StatusInternalServerError, CodeInternal, format, args...)
+	e := apiError(CodeInternal, format, args...)
 	e.cause = cause
 	return e
 }
 
 func notFound(kind, uid string) *Error {
-	return errorf(http.StatusNotFound, CodeNotFound, "%s %q not found", kind, uid)
+	return apiError(CodeNotFound, "%s %q not found", kind, uid)
 }
 
-// fromStore maps a store error to an API error, in one place.
+// fromStore maps a store error to an API error (through the service's
+// mapping, so that there is one).
 func fromStore(err error, kind, uid string) *Error {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return notFound(kind, uid)
-	case errors.Is(err, store.ErrConflict):
-		return errorf(http.StatusConflict, CodeConflict, "%s %q changed since it was read; read it again and retry", kind, uid)
-	case errors.Is(err, store.ErrExists):
-		return errorf(http.StatusConflict, CodeExists, "%s already exists: %v", kind, err)
-	case errors.Is(err, store.ErrImmutable):
-		return errorf(http.StatusConflict, CodeImmutable, "%v", err)
-	}
-	return internalError(err, "internal error")
+	return errorFrom(service.FromStore(err, kind, uid))
 }
 
 // fail writes e as the answer to r, made on route. A 5xx is logged first
@@ -95,10 +128,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, route string, e *E
 }
 
 // FindingsHeader, set to "full" by a client, asks for every field of the
-// findings in an error's details. Others get the short form: the error's
-// message already says each finding in words, and Palette's clients (the
-// Terraform provider) print details in full next to it.
-const FindingsHeader = "Byoos-Findings"
+// findings in an error's details (see wire.FindingsHeader).
+const FindingsHeader = wire.FindingsHeader
 
 // shortFinding is a finding without its words, for error details.
 type shortFinding struct {
@@ -106,6 +137,7 @@ type shortFinding struct {
 	Code     string           `json:"code"`
 	Layer    string           `json:"layer,omitempty"`
 	Path     string           `json:"path,omitempty"`
+	Field    string           `json:"field,omitempty"`
 	Line     int              `json:"line,omitempty"`
 	Column   int              `json:"column,omitempty"`
 }
@@ -123,7 +155,7 @@ func compactFindings(r *http.Request, e *Error) *Error {
 	}
 	short := make([]shortFinding, len(fl))
 	for i, f := range fl {
-		short[i] = shortFinding{Severity: f.Severity, Code: f.Code, Layer: f.Layer, Path: f.Path, Line: f.Line, Column: f.Column}
+		short[i] = shortFinding{Severity: f.Severity, Code: f.Code, Layer: f.Layer, Path: f.Path, Field: f.Field, Line: f.Line, Column: f.Column}
 	}
 	out := *e
 	out.Details = map[string]any{"findings": short}

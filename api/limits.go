@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/byoos/byoos/names"
+
+	"github.com/byoos/byoos/wire"
 )
 
 // This file holds the checks at the edge of the API: text that identifies a
@@ -18,7 +20,7 @@ import (
 // names, labels and annotations users give are held to package names' rules.
 
 func badRequest(format string, args ...any) *Error {
-	return errorf(http.StatusBadRequest, CodeBadRequest, format, args...)
+	return apiError(CodeBadRequest, format, args...)
 }
 
 // checkRequest refuses a request whose path segments, query parameters
@@ -170,7 +172,7 @@ func checkName(field, name string) *Error {
 }
 
 // checkProfileMeta checks a cluster profile's name, labels and annotations.
-func checkProfileMeta(m *objectMeta) *Error {
+func checkProfileMeta(m *wire.ObjectMeta) *Error {
 	if e := names.Profile(m.Name); e != nil {
 		return badRequest("%s", e.At("metadata.name"))
 	}
@@ -178,7 +180,7 @@ func checkProfileMeta(m *objectMeta) *Error {
 }
 
 // checkObjectMeta checks the labels and annotations of m.
-func checkObjectMeta(m *objectMeta) *Error {
+func checkObjectMeta(m *wire.ObjectMeta) *Error {
 	if e := names.Labels(m.Labels); e != nil {
 		return badRequest("%s", e.At("metadata.labels"))
 	}

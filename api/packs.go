@@ -3,128 +3,41 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/Masterminds/semver/v3"
 
 	"github.com/byoos/byoos/catalog"
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/pack"
-	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/version"
+	"github.com/byoos/byoos/wire"
 )
 
 // PublicRepoUID is the uid of the built-in Public Repo.
-const PublicRepoUID = "5e0000000000000000000001"
-
-// publicRepo indexes the built-in packs by their stable uids.
-type publicRepo struct {
-	repo  *pack.Repo
-	byUID map[string]*pack.Pack
-	uidOf map[*pack.Pack]string
-}
+const PublicRepoUID = catalog.RepoUID
 
 // PublicPackUID is the stable uid of a built-in pack version.
-func PublicPackUID(name, version string) string {
-	h := sha256.Sum256([]byte("public-repo/" + name + "@" + version))
-	return hex.EncodeToString(h[:12])
-}
+func PublicPackUID(name, version string) string { return catalog.PackUID(name, version) }
 
-func newPublicRepo(r *pack.Repo) *publicRepo {
-	pr := &publicRepo{repo: r, byUID: map[string]*pack.Pack{}, uidOf: map[*pack.Pack]string{}}
-	for _, p := range r.All() {
-		uid := PublicPackUID(p.Meta.Name, p.Meta.Version)
-		pr.byUID[uid] = p
-		pr.uidOf[p] = uid
-	}
-	return pr
-}
-
-// packCache keeps parsed private pack versions by uid; they are immutable.
-type packCache struct {
-	mu  sync.RWMutex
-	max int
-	m   map[string]*pack.Pack
-}
-
-func newPackCache(max int) *packCache { return &packCache{max: max, m: map[string]*pack.Pack{}} }
-
-func (c *packCache) get(uid string) (*pack.Pack, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	p, ok := c.m[uid]
-	return p, ok
-}
-
-func (c *packCache) put(uid string, p *pack.Pack) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		for k := range c.m { // evict an arbitrary entry
-			delete(c.m, k)
-			break
-		}
-	}
-	c.m[uid] = p
-}
-
-// entry is a pack version with where it lives.
-type entry struct {
-	pack        *pack.Pack // nil until loaded, for private packs
-	uid         string
-	registryUID string
-	name        string
-	version     string
-	layer       string
-	displayName string
-	cloudTypes  []string
-	addonType   string
-	digest      string
-}
-
-func publicEntry(uid string, p *pack.Pack) entry {
-	return entry{pack: p, uid: uid, registryUID: PublicRepoUID, name: p.Meta.Name, version: p.Meta.Version, layer: p.Meta.Layer,
-		displayName: p.Meta.DisplayName, cloudTypes: p.Meta.AllClouds(), addonType: p.Meta.AddonType, digest: p.Digest}
-}
-
-func storedEntry(v store.PackVersion) entry {
-	return entry{uid: v.UID, registryUID: v.RegistryUID, name: v.Name, version: v.Version, layer: v.Layer,
-		displayName: v.DisplayName, cloudTypes: v.CloudTypes, addonType: v.AddonType, digest: v.Digest}
-}
+// resolver returns the packs p may read: the Public Repo, then the private
+// registries of p's scope, in resolution order (service.Resolver).
+func (s *Server) resolver(p *principal) *service.Resolver { return s.sources.For(p.scope) }
 
 // visibleRegistries returns the private registries p may read, in
 // resolution order: the project's registries (when p acts in a project), then
-// the tenant-wide ones, each group by name, then uid. Every lookup that names
-// no registry searches the Public Repo first and then these, in this order
-// (see packSource.find); nothing depends on when a registry was created.
+// the tenant-wide ones, each group by name, then uid.
 func (s *Server) visibleRegistries(ctx context.Context, p *principal) ([]store.Registry, *Error) {
-	regs, err := s.store.ListRegistries(ctx, p.scope.TenantUID, p.scope.ProjectUID)
+	regs, err := service.NewStoreIndex(s.store, p.scope, nil).StoreRegistries(ctx)
 	if err != nil {
-		return nil, fromStore(err, "registry", "")
+		return nil, errorFrom(err)
 	}
-	sort.SliceStable(regs, func(i, j int) bool { return registryBefore(regs[i], regs[j]) })
 	return regs, nil
-}
-
-// registryBefore orders registries for resolution: project-scoped before
-// tenant-wide, then by name, then by uid.
-func registryBefore(a, b store.Registry) bool {
-	if ap, bp := a.ProjectUID != "", b.ProjectUID != ""; ap != bp {
-		return ap
-	}
-	if a.Name != b.Name {
-		return a.Name < b.Name
-	}
-	return a.UID < b.UID
 }
 
 // writableRegistry returns the registry uid names if p may write it: 404 when
@@ -145,255 +58,28 @@ func (s *Server) writableRegistry(ctx context.Context, p *principal, uid string)
 	return store.Registry{}, notFound("registry", uid)
 }
 
-// loadPack returns the parsed pack of an entry.
-func (s *Server) loadPack(ctx context.Context, e entry) (*pack.Pack, error) {
-	if e.pack != nil {
-		return e.pack, nil
+// entryByUID finds a pack version p may read by uid.
+func (s *Server) entryByUID(ctx context.Context, p *principal, uid string) (service.Entry, *Error) {
+	e, err := s.resolver(p).Get(ctx, uid)
+	if errors.Is(err, service.ErrNotFound) {
+		return e, notFound("pack", uid)
 	}
-	if p, ok := s.packs.get(e.uid); ok {
-		return p, nil
-	}
-	v, err := s.store.GetPackVersion(ctx, e.uid)
 	if err != nil {
-		return nil, err
+		return e, errorFrom(err)
 	}
-	p, _, err := pack.LoadTarball(bytes.NewReader(v.Archive))
-	if err != nil && p == nil {
-		return nil, fmt.Errorf("stored pack %s@%s: %w", v.Name, v.Version, err)
-	}
-	s.packs.put(e.uid, p)
-	return p, nil
+	return e, nil
 }
 
-// findEntries lists pack versions visible to p that match the query, by
-// registry in resolution order (the Public Repo's first, then as
-// visibleRegistries orders them), each registry's entries together.
-func (s *Server) findEntries(ctx context.Context, p *principal, q store.PackQuery) ([]entry, *Error) {
-	var out []entry
-	wantPublic := len(q.RegistryUIDs) == 0 || contains(q.RegistryUIDs, PublicRepoUID)
-	if wantPublic {
-		for _, pk := range s.public.repo.All() {
-			if (q.Name == "" || pk.Meta.Name == q.Name) && (q.Version == "" || pk.Meta.Version == q.Version) &&
-				(q.Layer == "" || pk.Meta.Layer == q.Layer) && (q.CloudType == "" || pk.Meta.Supports(q.CloudType)) {
-				out = append(out, publicEntry(s.public.uidOf[pk], pk))
-			}
-		}
-	}
-	if len(q.RegistryUIDs) == 1 && q.RegistryUIDs[0] == PublicRepoUID {
-		return out, nil // the Public Repo alone: no need to ask the store
-	}
-	regs, e := s.visibleRegistries(ctx, p)
-	if e != nil {
-		return nil, e
-	}
-	var uids []string
-	for _, r := range regs {
-		if len(q.RegistryUIDs) == 0 || contains(q.RegistryUIDs, r.UID) {
-			uids = append(uids, r.UID)
-		}
-	}
-	if len(uids) == 0 {
-		return out, nil
-	}
-	q.RegistryUIDs = uids
-	vs, err := s.store.FindPacks(ctx, q)
+// registryVisible reports whether p may read registry uid.
+func (s *Server) registryVisible(ctx context.Context, p *principal, uid string) (bool, *Error) {
+	regs, err := s.resolver(p).Registries(ctx)
 	if err != nil {
-		return nil, fromStore(err, "pack", "")
+		return false, errorFrom(err)
 	}
-	rank := make(map[string]int, len(uids))
-	for i, uid := range uids {
-		rank[uid] = i
-	}
-	sort.SliceStable(vs, func(i, j int) bool { return rank[vs[i].RegistryUID] < rank[vs[j].RegistryUID] })
-	for _, v := range vs {
-		out = append(out, storedEntry(v))
-	}
-	return out, nil
-}
-
-// entryByUID finds a visible pack version by uid.
-func (s *Server) entryByUID(ctx context.Context, p *principal, uid string) (entry, *Error) {
-	if pk, ok := s.public.byUID[uid]; ok {
-		return publicEntry(uid, pk), nil
-	}
-	v, err := s.store.GetPackVersion(ctx, uid)
-	if err != nil {
-		return entry{}, fromStore(err, "pack", uid)
-	}
-	if _, err := s.store.GetRegistry(ctx, p.scope.TenantUID, v.RegistryUID); err != nil {
-		return entry{}, notFound("pack", uid)
-	}
-	if !s.registryVisible(ctx, p, v.RegistryUID) {
-		return entry{}, notFound("pack", uid)
-	}
-	return storedEntry(v), nil
-}
-
-func (s *Server) registryVisible(ctx context.Context, p *principal, uid string) bool {
-	if uid == PublicRepoUID {
-		return true
-	}
-	regs, e := s.visibleRegistries(ctx, p)
-	if e != nil {
-		return false
-	}
-	for _, r := range regs {
-		if r.UID == uid {
-			return true
-		}
-	}
-	return false
-}
-
-// packSource resolves profile layers to packs for one request.
-type packSource struct {
-	ctx context.Context
-	s   *Server
-	p   *principal
-	// resolved records the entry each layer resolved to, by layer index order.
-	resolved map[string]entry
-}
-
-func (s *Server) newPackSource(ctx context.Context, p *principal) *packSource {
-	return &packSource{ctx: ctx, s: s, p: p, resolved: map[string]entry{}}
-}
-
-func refKey(ref profile.PackRef) string {
-	return ref.Name + "\x00" + ref.Tag + "\x00" + ref.Version + "\x00" + ref.UID + "\x00" + ref.RegistryUID
-}
-
-// FindPack implements profile.PackSource: by pack uid when given, else by
-// name and tag in the layer's registry (by uid or name), else in the
-// registries the caller can read, in resolution order (see find).
-func (ps *packSource) FindPack(ref profile.PackRef) (*pack.Pack, error) {
-	e, err := ps.find(ref)
-	if err != nil {
-		return nil, err
-	}
-	pk, lerr := ps.s.loadPack(ps.ctx, e)
-	if lerr != nil {
-		return nil, lerr
-	}
-	ps.resolved[refKey(ref)] = e
-	return pk, nil
-}
-
-// find resolves ref. A layer that names no registry is resolved in this
-// order: the Public Repo; then the registries of the caller's project; then
-// the tenant-wide registries; within each group by registry name, then uid.
-// The first registry in that order with a version matching the tag supplies
-// the pack (its newest matching version), even when a later registry has a
-// newer match. A registry named by name is looked up in the same order, so
-// a project's registry comes before a tenant-wide one of the same name.
-func (ps *packSource) find(ref profile.PackRef) (entry, error) {
-	if ref.UID != "" {
-		e, aerr := ps.s.entryByUID(ps.ctx, ps.p, ref.UID)
-		if aerr == nil {
-			if e.name != ref.Name {
-				return entry{}, fmt.Errorf("pack uid %s is %s@%s, not %s", ref.UID, e.name, e.version, ref.Name)
-			}
-			return e, nil
-		}
-		return entry{}, &pack.NotFoundError{Repo: "the registries", Name: ref.Name + " (uid " + ref.UID + ")"}
-	}
-	regUID := ref.RegistryUID
-	regName := ""
-	if ref.Registry != nil {
-		if regUID == "" {
-			regUID = ref.Registry.Metadata.UID
-		}
-		regName = ref.Registry.Metadata.Name
-	}
-	q := store.PackQuery{Name: ref.Name}
-	repoLabel := "the registries"
-	switch {
-	case regUID != "":
-		q.RegistryUIDs = []string{regUID}
-		repoLabel = "registry " + regUID
-	case regName == catalog.RepoName:
-		q.RegistryUIDs = []string{PublicRepoUID}
-		repoLabel = catalog.RepoName
-	case regName != "":
-		regs, e := ps.s.visibleRegistries(ps.ctx, ps.p)
-		if e != nil {
-			return entry{}, e
-		}
-		for _, r := range regs {
-			if r.Name == regName {
-				q.RegistryUIDs = []string{r.UID}
-				break
-			}
-		}
-		if len(q.RegistryUIDs) == 0 {
-			return entry{}, &pack.NotFoundError{Repo: "registry " + regName, Name: ref.Name}
-		}
-		repoLabel = "registry " + regName
-	}
-	es, aerr := ps.s.findEntries(ps.ctx, ps.p, q)
-	if aerr != nil {
-		return entry{}, aerr
-	}
-	tag := ref.Tag
-	if tag == "" {
-		tag = ref.Version
-	}
-	var versions []string
-	var best *entry
-	for i := range es {
-		e := &es[i]
-		if best != nil && e.registryUID != best.registryUID {
-			break // es is in resolution order: an earlier registry's match wins
-		}
-		versions = append(versions, e.version)
-		if !pack.MatchTag(tag, e.version) {
-			continue
-		}
-		if best == nil || versionGreater(e.version, best.version) {
-			best = e
-		}
-	}
-	if best == nil {
-		sortVersionsDesc(versions)
-		nf := &pack.NotFoundError{Repo: repoLabel, Name: ref.Name, Tag: tag, Versions: versions}
-		if len(versions) == 0 {
-			var names []string
-			if all, e := ps.s.findEntries(ps.ctx, ps.p, store.PackQuery{RegistryUIDs: q.RegistryUIDs}); e == nil {
-				for _, x := range all {
-					names = append(names, x.name)
-				}
-			}
-			nf.Similar = pack.Similar(ref.Name, names)
-		}
-		return entry{}, nf
-	}
-	return *best, nil
-}
-
-func versionGreater(a, b string) bool {
-	va, ea := semver.NewVersion(a)
-	vb, eb := semver.NewVersion(b)
-	if ea != nil || eb != nil {
-		return a > b
-	}
-	return va.GreaterThan(vb)
-}
-
-func sortVersionsDesc(vs []string) {
-	sort.SliceStable(vs, func(i, j int) bool { return versionGreater(vs[i], vs[j]) })
-	out := vs[:0]
-	for i, v := range vs {
-		if i == 0 || v != vs[i-1] {
-			out = append(out, v)
-		}
-	}
+	return slices.ContainsFunc(regs, func(g service.Registry) bool { return g.UID == uid }), nil
 }
 
 // --- wire shapes ---
-
-type objectEntity struct {
-	Name string `json:"name"`
-	UID  string `json:"uid"`
-}
 
 type listMeta struct {
 	Continue string `json:"continue"`
@@ -403,7 +89,7 @@ type listMeta struct {
 }
 
 type packSummary struct {
-	Metadata objectMeta      `json:"metadata"`
+	Metadata wire.ObjectMeta `json:"metadata"`
 	Spec     packSummarySpec `json:"spec"`
 	Status   struct{}        `json:"status"`
 }
@@ -421,7 +107,7 @@ type packSummarySpec struct {
 	Values       string            `json:"values"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	Schema       []packSchema      `json:"schema"`
-	Presets      []pack.Preset     `json:"presets"`
+	Presets      []wire.Preset     `json:"presets"`
 	Dependencies []pack.Dependency `json:"dependencies,omitempty"`
 }
 
@@ -466,19 +152,19 @@ func deps(p *pack.Pack) []pack.Dependency {
 	return p.Meta.Constraints.Dependencies
 }
 
-func (s *Server) summary(ctx context.Context, e entry) (packSummary, error) {
-	pk, err := s.loadPack(ctx, e)
+func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.Entry) (packSummary, error) {
+	pk, err := res.Load(ctx, e)
 	if err != nil {
 		return packSummary{}, err
 	}
 	presets := pk.Presets
 	if presets == nil {
-		presets = []pack.Preset{}
+		presets = []wire.Preset{}
 	}
 	return packSummary{
-		Metadata: objectMeta{Name: e.name, UID: e.uid},
-		Spec: packSummarySpec{Name: e.name, DisplayName: e.displayName, Version: e.version, Layer: e.layer, Type: "spectro",
-			CloudTypes: nonNil(e.cloudTypes), AddonType: e.addonType, RegistryUID: e.registryUID, Digest: e.digest,
+		Metadata: wire.ObjectMeta{Name: e.Name, UID: e.UID},
+		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: "spectro",
+			CloudTypes: nonNil(e.CloudTypes), AddonType: e.AddonType, RegistryUID: e.RegistryUID, Digest: e.Digest,
 			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, Dependencies: deps(pk)},
 	}, nil
 }
@@ -493,14 +179,14 @@ func nonNil(s []string) []string {
 // parseFilters reads Palette's filters grammar: field=valueANDfield=value,
 // with spec.name, spec.version, spec.layer, spec.registryUid, metadata.uid and
 // spec.cloudTypes_in_a,b.
-func parseFilters(f string) (store.PackQuery, string, *Error) {
-	var q store.PackQuery
+func parseFilters(f string) (service.Query, string, *Error) {
+	var q service.Query
 	uid := ""
 	if strings.TrimSpace(f) == "" {
 		return q, "", nil
 	}
 	if strings.Contains(f, "OR") {
-		return q, "", errorf(http.StatusBadRequest, CodeBadRequest, "filters: OR is not supported; use field=valueANDfield=value")
+		return q, "", apiError(CodeBadRequest, "filters: OR is not supported; use field=valueANDfield=value")
 	}
 	for _, term := range strings.Split(f, "AND") {
 		term = strings.TrimSpace(term)
@@ -517,7 +203,7 @@ func parseFilters(f string) (store.PackQuery, string, *Error) {
 		}
 		k, v, ok := strings.Cut(term, "=")
 		if !ok {
-			return q, "", errorf(http.StatusBadRequest, CodeBadRequest, "filters: %q is not field=value", term)
+			return q, "", apiError(CodeBadRequest, "filters: %q is not field=value", term)
 		}
 		switch strings.TrimSpace(k) {
 		case "spec.name", "metadata.name":
@@ -531,7 +217,7 @@ func parseFilters(f string) (store.PackQuery, string, *Error) {
 		case "metadata.uid":
 			uid = v
 		default:
-			return q, "", errorf(http.StatusBadRequest, CodeBadRequest, "filters: field %q is not supported; use spec.name, spec.version, spec.layer, spec.registryUid, metadata.uid or spec.cloudTypes_in_", k)
+			return q, "", apiError(CodeBadRequest, "filters: field %q is not supported; use spec.name, spec.version, spec.layer, spec.registryUid, metadata.uid or spec.cloudTypes_in_", k)
 		}
 	}
 	return q, uid, nil
@@ -543,22 +229,27 @@ func (s *Server) listPacks(w http.ResponseWriter, r *http.Request, p *principal)
 	if e != nil {
 		return e
 	}
-	var es []entry
+	res := s.resolver(p)
+	var es []service.Entry
 	if uid != "" {
-		one, e := s.entryByUID(r.Context(), p, uid)
-		if e == nil {
-			es = []entry{one}
-		} else if e.Status != http.StatusNotFound {
-			return e
+		one, err := res.Get(r.Context(), uid)
+		switch {
+		case err == nil:
+			es = []service.Entry{one}
+		case !errors.Is(err, service.ErrNotFound):
+			return errorFrom(err)
 		}
-	} else if es, e = s.findEntries(r.Context(), p, q); e != nil {
-		return e
+	} else {
+		var err error
+		if es, err = res.Find(r.Context(), q); err != nil {
+			return errorFrom(err)
+		}
 	}
 	items := make([]packSummary, 0, len(es))
 	for _, en := range es {
-		sum, err := s.summary(r.Context(), en)
+		sum, err := s.summary(r.Context(), res, en)
 		if err != nil {
-			return fromStore(err, "pack", en.uid)
+			return errorFrom(err)
 		}
 		items = append(items, sum)
 	}
@@ -612,7 +303,7 @@ type registryPackMeta struct {
 }
 
 type packMetadata struct {
-	Metadata objectMeta `json:"metadata"`
+	Metadata wire.ObjectMeta `json:"metadata"`
 	Spec     struct {
 		Name        string             `json:"name"`
 		DisplayName string             `json:"displayName"`
@@ -632,51 +323,53 @@ func (s *Server) searchPacks(w http.ResponseWriter, r *http.Request, p *principa
 		return e
 	}
 	f := spec.Filter
-	q := store.PackQuery{RegistryUIDs: nonEmpty(f.RegistryUID)}
+	q := service.Query{RegistryUIDs: nonEmpty(f.RegistryUID)}
 	if f.Name != nil && f.Name.Eq != "" && !f.Name.IgnoreCase {
 		q.Name = f.Name.Eq
 	}
-	es, e := s.findEntries(r.Context(), p, q)
-	if e != nil {
-		return e
+	res := s.resolver(p)
+	es, err := res.Find(r.Context(), q)
+	if err != nil {
+		return errorFrom(err)
 	}
-	regNames := map[string]string{PublicRepoUID: catalog.RepoName}
-	regScopes := map[string]string{PublicRepoUID: store.ScopeSystem}
-	if regs, e := s.visibleRegistries(r.Context(), p); e == nil {
-		for _, rg := range regs {
-			regNames[rg.UID], regScopes[rg.UID] = rg.Name, regScope(rg)
-		}
+	regs, err := res.Registries(r.Context())
+	if err != nil {
+		return errorFrom(err)
+	}
+	regNames, regScopes := map[string]string{}, map[string]string{}
+	for _, rg := range regs {
+		regNames[rg.UID], regScopes[rg.UID] = rg.Name, rg.Scope
 	}
 	layers := nonEmpty(f.Layer)
 	byName := map[string]*packMetadata{}
 	var order []string
 	for _, en := range es {
-		if !f.Name.match(en.name) || !f.DisplayName.match(en.displayName) || (len(layers) > 0 && !contains(layers, en.layer)) {
+		if !f.Name.match(en.Name) || !f.DisplayName.match(en.DisplayName) || (len(layers) > 0 && !slices.Contains(layers, en.Layer)) {
 			continue
 		}
-		if env := nonEmpty(f.Environment); len(env) > 0 && !contains(env, "all") && !anyIn(en.cloudTypes, env) && !contains(en.cloudTypes, "all") {
+		if env := nonEmpty(f.Environment); len(env) > 0 && !slices.Contains(env, "all") && !anyIn(en.CloudTypes, env) && !slices.Contains(en.CloudTypes, "all") {
 			continue
 		}
-		pm, ok := byName[en.name]
+		pm, ok := byName[en.Name]
 		if !ok {
-			pm = &packMetadata{Metadata: objectMeta{Name: en.name, UID: en.uid}}
-			pm.Spec.Name, pm.Spec.DisplayName, pm.Spec.Layer, pm.Spec.Type, pm.Spec.CloudTypes, pm.Spec.AddonType = en.name, en.displayName, en.layer, "spectro", nonNil(en.cloudTypes), en.addonType
+			pm = &packMetadata{Metadata: wire.ObjectMeta{Name: en.Name, UID: en.UID}}
+			pm.Spec.Name, pm.Spec.DisplayName, pm.Spec.Layer, pm.Spec.Type, pm.Spec.CloudTypes, pm.Spec.AddonType = en.Name, en.DisplayName, en.Layer, "spectro", nonNil(en.CloudTypes), en.AddonType
 			pm.Spec.Registries = []registryPackMeta{}
-			byName[en.name] = pm
-			order = append(order, en.name)
+			byName[en.Name] = pm
+			order = append(order, en.Name)
 		}
 		found := false
 		for i := range pm.Spec.Registries {
 			rp := &pm.Spec.Registries[i]
-			if rp.UID == en.registryUID {
+			if rp.UID == en.RegistryUID {
 				found = true
-				if versionGreater(en.version, rp.LatestVersion) {
-					rp.LatestVersion, rp.LatestPackUID = en.version, en.uid
+				if version.Newer(en.Version, rp.LatestVersion) {
+					rp.LatestVersion, rp.LatestPackUID = en.Version, en.UID
 				}
 			}
 		}
 		if !found {
-			pm.Spec.Registries = append(pm.Spec.Registries, registryPackMeta{UID: en.registryUID, Name: regNames[en.registryUID], Scope: regScopes[en.registryUID], LatestVersion: en.version, LatestPackUID: en.uid})
+			pm.Spec.Registries = append(pm.Spec.Registries, registryPackMeta{UID: en.RegistryUID, Name: regNames[en.RegistryUID], Scope: regScopes[en.RegistryUID], LatestVersion: en.Version, LatestPackUID: en.UID})
 		}
 	}
 	items := make([]*packMetadata, 0, len(order))
@@ -698,21 +391,7 @@ func nonEmpty(in []string) []string {
 }
 
 func anyIn(a, b []string) bool {
-	for _, x := range a {
-		if contains(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
 
 type packTag struct {
@@ -728,7 +407,7 @@ type packUIDValues struct {
 	Values       string            `json:"values"`
 	Readme       string            `json:"readme"`
 	Schema       []packSchema      `json:"schema"`
-	Presets      []pack.Preset     `json:"presets"`
+	Presets      []wire.Preset     `json:"presets"`
 	Annotations  map[string]string `json:"annotations"`
 	Dependencies []pack.Dependency `json:"dependencies"`
 }
@@ -753,34 +432,34 @@ func floatingTags(version string) []string {
 	return []string{parts[0] + "." + parts[1] + ".x", parts[0] + ".x"}
 }
 
-func (s *Server) tagEntity(ctx context.Context, es []entry) (*packTagEntity, error) {
-	sort.SliceStable(es, func(i, j int) bool { return versionGreater(es[i].version, es[j].version) })
+func (s *Server) tagEntity(ctx context.Context, res *service.Resolver, es []service.Entry) (*packTagEntity, error) {
+	slices.SortStableFunc(es, func(a, b service.Entry) int { return version.Compare(b.Version, a.Version) })
 	first := es[0]
-	te := &packTagEntity{Name: first.name, DisplayName: first.displayName, Layer: first.layer, CloudTypes: nonNil(first.cloudTypes), AddonType: first.addonType, RegistryUID: first.registryUID, Tags: []packTag{}, PackValues: []packUIDValues{}}
+	te := &packTagEntity{Name: first.Name, DisplayName: first.DisplayName, Layer: first.Layer, CloudTypes: nonNil(first.CloudTypes), AddonType: first.AddonType, RegistryUID: first.RegistryUID, Tags: []packTag{}, PackValues: []packUIDValues{}}
 	floating := map[string]bool{}
 	for _, en := range es {
-		pk, err := s.loadPack(ctx, en)
+		pk, err := res.Load(ctx, en)
 		if err != nil {
 			return nil, err
 		}
 		parents := []string{}
-		for _, ft := range floatingTags(en.version) {
+		for _, ft := range floatingTags(en.Version) {
 			parents = append(parents, ft)
 			if !floating[ft] { // the newest version carries each floating tag
 				floating[ft] = true
-				te.Tags = append(te.Tags, packTag{Tag: ft, Version: en.version, PackUID: en.uid, ParentTags: []string{}})
+				te.Tags = append(te.Tags, packTag{Tag: ft, Version: en.Version, PackUID: en.UID, ParentTags: []string{}})
 			}
 		}
-		te.Tags = append(te.Tags, packTag{Tag: en.version, Version: en.version, PackUID: en.uid, ParentTags: parents})
+		te.Tags = append(te.Tags, packTag{Tag: en.Version, Version: en.Version, PackUID: en.UID, ParentTags: parents})
 		presets := pk.Presets
 		if presets == nil {
-			presets = []pack.Preset{}
+			presets = []wire.Preset{}
 		}
 		ann := pk.Meta.Annotations
 		if ann == nil {
 			ann = map[string]string{}
 		}
-		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.uid, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets, Annotations: ann, Dependencies: nonNilDeps(deps(pk))})
+		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.UID, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets, Annotations: ann, Dependencies: nonNilDeps(deps(pk))})
 	}
 	return te, nil
 }
@@ -795,10 +474,12 @@ func nonNilDeps(d []pack.Dependency) []pack.Dependency {
 // packTags is GET /v1/packs/{name}/registries/{registryUid}?cloudType=...
 func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	name, reg := r.PathValue("name"), r.PathValue("registryUid")
-	if !s.registryVisible(r.Context(), p, reg) {
+	if ok, e := s.registryVisible(r.Context(), p, reg); e != nil {
+		return e
+	} else if !ok {
 		return notFound("registry", reg)
 	}
-	q := store.PackQuery{Name: name, RegistryUIDs: []string{reg}}
+	q := service.Query{Name: name, RegistryUIDs: []string{reg}}
 	if c := r.URL.Query().Get("cloudType"); c != "" && c != "all" {
 		q.CloudType = c
 	}
@@ -811,25 +492,26 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 			return nil
 		}
 	}
-	es, e := s.findEntries(r.Context(), p, q)
-	if e != nil {
-		return e
+	res := s.resolver(p)
+	es, err := res.Find(r.Context(), q)
+	if err != nil {
+		return errorFrom(err)
 	}
 	if len(es) == 0 {
 		return notFound("pack", name+" in registry "+reg)
 	}
 	if reg != PublicRepoUID {
 		for _, en := range es {
-			key += "\x00" + en.uid
+			key += "\x00" + en.UID
 		}
 		if enc, ok := s.encoded.get(key); ok {
 			enc.write(w, r)
 			return nil
 		}
 	}
-	te, err := s.tagEntity(r.Context(), es)
+	te, err := s.tagEntity(r.Context(), res, es)
 	if err != nil {
-		return fromStore(err, "pack", name)
+		return errorFrom(err)
 	}
 	enc, err := encode(te)
 	if err != nil {
@@ -847,9 +529,9 @@ func (s *Server) getPack(w http.ResponseWriter, r *http.Request, p *principal) *
 	if e != nil {
 		return e
 	}
-	te, err := s.tagEntity(r.Context(), []entry{en})
+	te, err := s.tagEntity(r.Context(), s.resolver(p), []service.Entry{en})
 	if err != nil {
-		return fromStore(err, "pack", uid)
+		return errorFrom(err)
 	}
 	writeJSON(w, http.StatusOK, te)
 	return nil
@@ -867,16 +549,18 @@ func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) 
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "pack archive is over %d bytes", MaxBodyBytes)
+			return apiError(CodeTooLarge, "pack archive is over %d bytes", MaxBodyBytes)
 		}
-		return errorf(http.StatusBadRequest, CodeBadRequest, "read body: %v", err)
+		return apiError(CodeBadRequest, "read body: %v", err)
 	}
 	pk, fl, err := pack.LoadTarball(bytes.NewReader(body))
 	if err != nil {
 		if pk == nil && len(fl) == 0 {
-			return errorf(http.StatusBadRequest, CodeInvalidPack, "the body is not a pack archive (.tgz with pack.json and values.yaml): %v", err)
+			return apiError(CodeInvalidPack, "the body is not a pack archive (.tgz with pack.json and values.yaml): %v", err)
 		}
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidPack, Message: findingsMessage("pack", fl), Details: map[string]any{"findings": errorsOnly(fl)}}
+		e := apiError(CodeInvalidPack, "%s", service.FindingsMessage("pack", fl))
+		e.Details = map[string]any{"findings": fl.Errors()}
+		return e
 	}
 	var canon bytes.Buffer
 	if err := pk.Tarball(&canon); err != nil {
@@ -894,16 +578,6 @@ func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) 
 	}
 	writeJSON(w, status, map[string]any{"uid": v.UID, "name": v.Name, "version": v.Version, "digest": v.Digest, "created": created, "warnings": nonNilFindings(fl)})
 	return nil
-}
-
-func errorsOnly(fl finding.List) finding.List {
-	out := finding.List{}
-	for _, f := range fl {
-		if f.Severity == finding.Error {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 func nonNilFindings(fl finding.List) finding.List {

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/byoos/byoos/store"
+
+	"github.com/byoos/byoos/wire"
 )
 
 type projectMetadata struct {
-	Metadata objectEntity `json:"metadata"`
+	Metadata wire.ObjectEntity `json:"metadata"`
 }
 
 // listProjects is GET /v1/dashboard/projects/metadata: the projects the key may use.
@@ -23,7 +25,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p *princip
 	items := []projectMetadata{}
 	for _, pr := range ps {
 		if p.key.ProjectUID == "" || p.key.ProjectUID == pr.UID {
-			items = append(items, projectMetadata{Metadata: objectEntity{Name: pr.Name, UID: pr.UID}})
+			items = append(items, projectMetadata{Metadata: wire.ObjectEntity{Name: pr.Name, UID: pr.UID}})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
@@ -33,10 +35,10 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p *princip
 // createProject is POST /v1/projects {metadata: {name}}; tenant admin keys only.
 func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	if p.key.ProjectUID != "" {
-		return errorf(http.StatusForbidden, CodeForbidden, "a project API key cannot create projects")
+		return apiError(CodeForbidden, "a project API key cannot create projects")
 	}
 	var in struct {
-		Metadata objectMeta `json:"metadata"`
+		Metadata wire.ObjectMeta `json:"metadata"`
 	}
 	if e := decodeJSON(r, &in); e != nil {
 		return e
@@ -99,7 +101,7 @@ func CreateKey(ctx context.Context, st store.Store, k *store.APIKey, ev store.Au
 // createAPIKey is POST /v1/apiKeys {name, projectUid, role}; tenant admin keys only.
 func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	if p.key.ProjectUID != "" {
-		return errorf(http.StatusForbidden, CodeForbidden, "a project API key cannot create API keys")
+		return apiError(CodeForbidden, "a project API key cannot create API keys")
 	}
 	var in struct {
 		Name       string `json:"name"`
@@ -118,7 +120,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p *princip
 		in.Role = store.RoleReadOnly
 	case store.RoleAdmin, store.RoleReadOnly:
 	default:
-		return errorf(http.StatusBadRequest, CodeBadRequest, "role %q: use admin or read-only", in.Role)
+		return apiError(CodeBadRequest, "role %q: use admin or read-only", in.Role)
 	}
 	if in.ProjectUID != "" {
 		if _, err := s.store.GetProject(r.Context(), p.scope.TenantUID, in.ProjectUID); err != nil {

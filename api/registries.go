@@ -6,6 +6,8 @@ import (
 
 	"github.com/byoos/byoos/catalog"
 	"github.com/byoos/byoos/store"
+
+	"github.com/byoos/byoos/wire"
 )
 
 type registryMetadata struct {
@@ -70,7 +72,7 @@ type syncStatus struct {
 var noSync = syncStatus{IsSyncSupported: false, Status: "Completed", Message: "packs are served locally; nothing to synchronise"}
 
 type registryOut struct {
-	Metadata objectMeta        `json:"metadata"`
+	Metadata wire.ObjectMeta   `json:"metadata"`
 	Spec     registrySpecOut   `json:"spec"`
 	Status   map[string]any    `json:"status"`
 	Extra    map[string]string `json:"-"`
@@ -87,7 +89,7 @@ type registrySpecOut struct {
 
 func (v registryView) out(statusKey string) registryOut {
 	return registryOut{
-		Metadata: objectMeta{Name: v.name, UID: v.uid},
+		Metadata: wire.ObjectMeta{Name: v.name, UID: v.uid},
 		Spec:     registrySpecOut{Name: v.name, Endpoint: "byoos://" + v.uid, IsPrivate: v.private, Private: v.private, RegistryUID: v.uid, Scope: v.scope},
 		Status:   map[string]any{statusKey: noSync},
 	}
@@ -145,7 +147,9 @@ func (s *Server) getHelmRegistry(w http.ResponseWriter, r *http.Request, p *prin
 // registrySyncStatus is GET /v1/registries/{kind}/{uid}/sync/status.
 func (s *Server) registrySyncStatus(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	uid := r.PathValue("uid")
-	if !s.registryVisible(r.Context(), p, uid) {
+	if ok, e := s.registryVisible(r.Context(), p, uid); e != nil {
+		return e
+	} else if !ok {
 		return notFound("registry", uid)
 	}
 	writeJSON(w, http.StatusOK, noSync)
@@ -153,7 +157,7 @@ func (s *Server) registrySyncStatus(w http.ResponseWriter, r *http.Request, p *p
 }
 
 type registryIn struct {
-	Metadata objectMeta `json:"metadata"`
+	Metadata wire.ObjectMeta `json:"metadata"`
 	Spec     struct {
 		Name  string `json:"name"`
 		Scope string `json:"scope"`
@@ -175,18 +179,18 @@ func (s *Server) createPackRegistry(w http.ResponseWriter, r *http.Request, p *p
 		return e
 	}
 	if name == catalog.RepoName {
-		return errorf(http.StatusConflict, CodeExists, "%q is the built-in registry's name", name)
+		return apiError(CodeExists, "%q is the built-in registry's name", name)
 	}
 	reg := &store.Registry{Name: name, Kind: "pack", TenantUID: p.scope.TenantUID, ProjectUID: p.scope.ProjectUID}
 	switch in.Spec.Scope {
 	case "", store.ScopeProject:
 		if p.scope.ProjectUID == "" {
-			return errorf(http.StatusBadRequest, CodeBadRequest, "a project registry needs the ProjectUid header, or spec.scope \"tenant\"")
+			return apiError(CodeBadRequest, "a project registry needs the ProjectUid header, or spec.scope \"tenant\"")
 		}
 	case store.ScopeTenant:
 		reg.ProjectUID = ""
 	default:
-		return errorf(http.StatusBadRequest, CodeBadRequest, "spec.scope %q: use project or tenant", in.Spec.Scope)
+		return apiError(CodeBadRequest, "spec.scope %q: use project or tenant", in.Spec.Scope)
 	}
 	if e := p.canWriteRegistry(*reg); e != nil {
 		return e

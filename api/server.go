@@ -27,8 +27,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/byoos/byoos/pack"
-	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/macro"
 	"github.com/byoos/byoos/secret"
+	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
 )
 
@@ -47,6 +48,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Registry collects the server's metrics; a new one when nil.
 	Registry *prometheus.Registry
+	// ValidationTimeout bounds the time one request may spend validating a
+	// profile; zero means service.DefaultValidationTimeout.
+	ValidationTimeout time.Duration
 	// KeyCacheTTL bounds how long a verified API key is trusted without
 	// asking the store again (revocation by another replica takes effect
 	// within it). Zero means 5 s.
@@ -58,9 +62,8 @@ type Server struct {
 	cfg       Config
 	store     store.Store
 	log       *slog.Logger
-	validator *profile.Validator
-	public    *publicRepo
-	packs     *packCache
+	sources   *service.Sources
+	profiles  *service.Profiles
 	keys      *keyCache
 	metrics   *metrics
 	handler   http.Handler
@@ -95,15 +98,14 @@ func New(cfg Config) (*Server, error) {
 		cfg:             cfg,
 		store:           instrument(cfg.Store, m),
 		log:             cfg.Logger,
-		validator:       profile.NewValidator(nil),
-		public:          newPublicRepo(cfg.Public),
-		packs:           newPackCache(2048),
 		encoded:         newEncodedCache(4096),
 		keys:            newKeyCache(cfg.KeyCacheTTL),
 		metrics:         m,
 		ready:           make(chan struct{}),
 		requestIDPrefix: newID(4) + "-",
 	}
+	s.sources = &service.Sources{Store: s.store, Public: service.NewMemoryIndex(service.PublicRegistry(cfg.Public)), Packs: service.NewPackCache(2048)}
+	s.profiles = service.NewProfiles(s.store, cfg.Sealer, s.sources, macro.New(), cfg.ValidationTimeout)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -127,7 +129,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, write bool, h handler
 			return
 		}
 		if write && p.key.Role != store.RoleAdmin {
-			writeError(w, errorf(http.StatusForbidden, CodeForbidden, "API key %s is read-only", p.key.Prefix))
+			writeError(w, apiError(CodeForbidden, "API key %s is read-only", p.key.Prefix))
 			return
 		}
 		setActor(r.Context(), p)
@@ -189,7 +191,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "GET /v1/dashboard/clusterprofiles/metadata", false, s.profilesMetadata)
 
 	notFoundHandler := s.observe("unmatched", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, errorf(http.StatusNotFound, CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
+		writeError(w, apiError(CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
 	return s.base(mux, notFoundHandler)
 }
@@ -211,11 +213,11 @@ func (s *Server) base(mux *http.ServeMux, notFound http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.ErrorContext(ctx, "panic", "request_id", rid, "method", r.Method, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				writeError(w, errorf(http.StatusInternalServerError, CodeInternal, "internal error (request %s)", rid))
+				writeError(w, apiError(CodeInternal, "internal error (request %s)", rid))
 			}
 		}()
 		if r.ContentLength > MaxBodyBytes {
-			writeError(w, errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body is %d bytes; the limit is %d", r.ContentLength, MaxBodyBytes))
+			writeError(w, apiError(CodeTooLarge, "request body is %d bytes; the limit is %d", r.ContentLength, MaxBodyBytes))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
@@ -254,7 +256,7 @@ func decodeJSON(r *http.Request, v any) *Error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errorf(http.StatusUnsupportedMediaType, CodeUnsupported, "Content-Type %q: send application/json", ct)
+			return apiError(CodeUnsupported, "Content-Type %q: send application/json", ct)
 		}
 	}
 	dec := json.NewDecoder(r.Body)
@@ -262,19 +264,19 @@ func decodeJSON(r *http.Request, v any) *Error {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			return errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body is over %d bytes", MaxBodyBytes)
+			return apiError(CodeTooLarge, "request body is over %d bytes", MaxBodyBytes)
 		case errors.Is(err, io.EOF):
-			return errorf(http.StatusBadRequest, CodeBadRequest, "request body is empty; send a JSON object")
+			return apiError(CodeBadRequest, "request body is empty; send a JSON object")
 		}
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return errorf(http.StatusBadRequest, CodeBadRequest, "malformed JSON at byte %d: %v", se.Offset, se)
+			return apiError(CodeBadRequest, "malformed JSON at byte %d: %v", se.Offset, se)
 		case errors.As(err, &te):
-			return errorf(http.StatusBadRequest, CodeBadRequest, "field %s is a JSON %s, expected %s", te.Field, te.Value, te.Type)
+			return apiError(CodeBadRequest, "field %s is a JSON %s, expected %s", te.Field, te.Value, te.Type)
 		}
-		return errorf(http.StatusBadRequest, CodeBadRequest, "malformed JSON: %v", err)
+		return apiError(CodeBadRequest, "malformed JSON: %v", err)
 	}
 	return checkStrings(v)
 }

@@ -4,7 +4,9 @@
 package catalog
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -15,6 +17,16 @@ import (
 
 // RepoName is the name of the built-in registry, as Palette names its own.
 const RepoName = "Public Repo"
+
+// RepoUID is the uid of the built-in registry.
+const RepoUID = "5e0000000000000000000001"
+
+// PackUID is the stable uid of a built-in pack version: the same on every
+// server and every start.
+func PackUID(name, version string) string {
+	h := sha256.Sum256([]byte("public-repo/" + name + "@" + version))
+	return hex.EncodeToString(h[:12])
+}
 
 //go:embed packs
 var packsFS embed.FS

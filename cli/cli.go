@@ -15,6 +15,7 @@ import (
 	"github.com/byoos/byoos/catalog"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/service"
 )
 
 // Exit codes.
@@ -102,7 +103,7 @@ value offline, resolves macros as Palette does, and renders what provisions mach
 }
 
 // packRepos returns the built-in Public Repo and any --pack-dir repos, in the
-// order layers that name no registry are resolved (see profile.Repos).
+// order layers that name no registry are resolved (see resolverOf).
 func (e *env) packRepos() ([]*pack.Repo, error) {
 	if e.repos != nil {
 		return e.repos, nil
@@ -156,7 +157,7 @@ func (e *env) validator() (*profile.Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return profile.NewValidator(profile.Repos{List: repos}), nil
+	return profile.NewValidator(resolverOf(repos)), nil
 }
 
 // readInput reads a file, or standard input for "-".
@@ -215,4 +216,15 @@ func parseSets(sets []string, o *profile.Options) error {
 		}
 	}
 	return nil
+}
+
+// resolverOf resolves packs over the built-in Public Repo (repos[0]) and
+// the --pack-dir repos, in that order: a layer that names no registry gets
+// the first repo's version matching its tag.
+func resolverOf(repos []*pack.Repo) *service.Resolver {
+	regs := []service.MemoryRegistry{service.PublicRegistry(repos[0])}
+	for _, r := range repos[1:] {
+		regs = append(regs, service.LocalRegistry(r))
+	}
+	return service.NewResolver(service.NewMemoryIndex(regs...))
 }

@@ -120,10 +120,11 @@ func (e *env) packShowCmd() *cobra.Command {
 				return err
 			}
 			name, tag, _ := strings.Cut(args[0], "@")
-			p, err := v.Packs.FindPack(profile.PackRef{Name: name, Tag: tag})
+			found, err := v.Packs.FindPack(e.ctx, profile.PackRef{Name: name, Tag: tag})
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			p := found.Pack
 			switch part {
 			case "values":
 				_, err = e.stdout.Write(p.Values)

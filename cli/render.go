@@ -53,7 +53,10 @@ context given with --set, pack tags resolved to versions, and secrets masked
 				}
 				return ioErr(err)
 			}
-			out, r := v.Render(d, o)
+			out, r, err := v.Render(e.ctx, d, o)
+			if err != nil {
+				return ioErr(err)
+			}
 			for _, f := range r.Findings {
 				if f.Severity != finding.Info {
 					fmt.Fprintln(e.stderr, f.String())

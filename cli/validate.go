@@ -80,11 +80,11 @@ func (e *env) runValidate(files []string, f validateFlags) error {
 		var fl finding.List
 		if f.packRef != "" {
 			name, tag, _ := strings.Cut(f.packRef, "@")
-			p, err := v.Packs.FindPack(profile.PackRef{Name: name, Tag: tag})
+			found, err := v.Packs.FindPack(e.ctx, profile.PackRef{Name: name, Tag: tag})
 			if err != nil {
 				return usageErr("--pack %s: %v", f.packRef, err)
 			}
-			fl = v.ValidateValues(display, src, p, f.cloud, o).Findings
+			fl = v.ValidateValues(display, src, found.Pack, f.cloud, o).Findings
 		} else {
 			d, err := profile.Parse(display, src)
 			if err != nil {
@@ -95,7 +95,11 @@ func (e *env) runValidate(files []string, f validateFlags) error {
 					return ioErr(err)
 				}
 			} else {
-				fl = v.Validate(d, o).Findings
+				r, err := v.Validate(e.ctx, d, o)
+				if err != nil {
+					return ioErr(err)
+				}
+				fl = r.Findings
 			}
 		}
 		if fl == nil {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
+	"strings"
 
-	"github.com/Masterminds/semver/v3"
-
+	"github.com/byoos/byoos/version"
 	"github.com/byoos/byoos/wire"
 )
 
@@ -123,19 +123,13 @@ func (c *Client) FindProfile(ctx context.Context, nameOrUID, version string) (Pr
 	return ProfileSummary{}, &AmbiguousError{Kind: "cluster profile", Name: nameOrUID, Choices: vs, Hint: "choose a version with --version"}
 }
 
-// SortByVersion orders profiles by name, then version (semver when both
-// parse, text otherwise).
+// SortByVersion orders profiles by name, then version (version.Compare).
 func SortByVersion(ps []ProfileSummary) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].Name != ps[j].Name {
-			return ps[i].Name < ps[j].Name
+	slices.SortStableFunc(ps, func(a, b ProfileSummary) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
 		}
-		a, ea := semver.NewVersion(ps[i].Version)
-		b, eb := semver.NewVersion(ps[j].Version)
-		if ea != nil || eb != nil {
-			return ps[i].Version < ps[j].Version
-		}
-		return a.LessThan(b)
+		return version.Compare(a.Version, b.Version)
 	})
 }
 

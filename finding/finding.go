@@ -130,6 +130,17 @@ func (l List) HasErrors() bool {
 	return false
 }
 
+// Errors returns the findings of severity Error, in order.
+func (l List) Errors() List {
+	out := List{}
+	for _, f := range l {
+		if f.Severity == Error {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Count returns how many findings have the given severity.
 func (l List) Count(s Severity) int {
 	n := 0

@@ -65,4 +65,3 @@ func Archive(path string) (*Pack, []byte, finding.List, error) {
 	}
 	return p, raw, fl, nil
 }
-

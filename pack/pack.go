@@ -22,6 +22,7 @@ import (
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/schema"
 	"github.com/byoos/byoos/values"
+	"github.com/byoos/byoos/wire"
 )
 
 // File names inside a pack.
@@ -62,13 +63,7 @@ type Pack struct {
 }
 
 // Preset is one entry of presets.yaml.
-type Preset struct {
-	Name        string   `yaml:"name" json:"name"`
-	DisplayName string   `yaml:"displayName" json:"displayName"`
-	Group       string   `yaml:"group" json:"group"`
-	Remove      []string `yaml:"remove" json:"remove"`
-	Add         string   `yaml:"add" json:"add"`
-}
+type Preset = wire.Preset
 
 // Ref returns NAME@VERSION.
 func (p *Pack) Ref() string { return p.Meta.Name + "@" + p.Meta.Version }

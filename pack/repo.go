@@ -8,6 +8,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/byoos/byoos/suggest"
+	"github.com/byoos/byoos/version"
 )
 
 // NotFoundError is a pack name or tag that a repo does not hold; it lists what it does hold.
@@ -55,7 +56,7 @@ func (r *Repo) Add(p *Pack) {
 		}
 	}
 	list = append(list, p)
-	sort.SliceStable(list, func(i, j int) bool { return versionLess(list[j].Meta.Version, list[i].Meta.Version) })
+	sort.SliceStable(list, func(i, j int) bool { return version.Newer(list[i].Meta.Version, list[j].Meta.Version) })
 	r.byName[p.Meta.Name] = list
 }
 
@@ -134,31 +135,22 @@ func IsFloating(tag string) bool {
 	return tag == "" || strings.ContainsAny(tag, "x*") || tag == "latest"
 }
 
-func versionLess(a, b string) bool {
-	va, ea := semver.NewVersion(a)
-	vb, eb := semver.NewVersion(b)
-	if ea != nil || eb != nil {
-		return a < b
-	}
-	return va.LessThan(vb)
-}
-
 // Similar returns names close to name, for "did you mean" hints.
 func Similar(name string, names []string) []string { return suggest.Similar(name, names) }
 
-// InRange reports whether version lies within [min, max]; an empty bound is open.
-func InRange(version, min, max string) bool {
-	v, err := semver.NewVersion(version)
+// InRange reports whether v lies within [lo, hi]; an empty bound is open.
+func InRange(v, lo, hi string) bool {
+	sv, err := semver.NewVersion(v)
 	if err != nil {
 		return false
 	}
-	if min != "" {
-		if lo, err := semver.NewVersion(min); err == nil && v.LessThan(lo) {
+	if lo != "" {
+		if l, err := semver.NewVersion(lo); err == nil && sv.LessThan(l) {
 			return false
 		}
 	}
-	if max != "" {
-		if hi, err := semver.NewVersion(max); err == nil && v.GreaterThan(hi) {
+	if hi != "" {
+		if h, err := semver.NewVersion(hi); err == nil && sv.GreaterThan(h) {
 			return false
 		}
 	}

@@ -22,7 +22,7 @@ func BenchmarkValidateAndRender(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, r := v.Render(d, Options{})
+				_, r := mustRender(b, v, d, Options{})
 				if r.Findings.HasErrors() {
 					b.Fatal(r.Findings)
 				}

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -15,7 +17,40 @@ func validator(t testing.TB) *Validator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewValidator(Repos{List: []*pack.Repo{repo}})
+	return NewValidator(repoSource{repo})
+}
+
+// repoSource finds packs in repos, in order: the tests' stand-in for
+// service.Resolver, which imports this package.
+type repoSource []*pack.Repo
+
+func (rs repoSource) FindPack(_ context.Context, ref PackRef) (Found, error) {
+	var err error
+	for _, r := range rs {
+		var p *pack.Pack
+		if p, err = r.Get(ref.Name, ref.TagOf()); err == nil {
+			return Found{Pack: p, UID: p.Meta.Name + "@" + p.Meta.Version, RegistryUID: r.Name}, nil
+		}
+	}
+	return Found{}, err
+}
+
+func mustValidate(t testing.TB, v *Validator, d *Document, o Options) *Result {
+	t.Helper()
+	r, err := v.Validate(context.Background(), d, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func mustRender(t testing.TB, v *Validator, d *Document, o Options) (*Profile, *Result) {
+	t.Helper()
+	out, r, err := v.Render(context.Background(), d, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, r
 }
 
 // profileYAML builds an infra profile with the given cloud, os values and extra layers.
@@ -41,7 +76,7 @@ func run(t *testing.T, src string, o Options) finding.List {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	return validator(t).Validate(d, o).Findings
+	return mustValidate(t, validator(t), d, o).Findings
 }
 
 func codes(fl finding.List, sev finding.Severity) []string {
@@ -108,14 +143,15 @@ func TestDependencyConstraints(t *testing.T) {
 	// csi-aws-ebs 1.36.0 needs kubernetes 1.29.0 or later (optional dependency).
 	v := validator(t)
 	d, _ := Parse("p.yaml", []byte(profileYAML("aws", "generic-byoi", "1.0.x", strings.Replace(genericValues, "%q", `"ami-0f4804aff4cf9c5a2"`, 1), "kubernetes@1.29.14", "csi-aws-ebs@1.36.0")))
-	if fl := v.Validate(d, Options{}).Findings; fl.HasErrors() {
+	if fl := mustValidate(t, v, d, Options{}).Findings; fl.HasErrors() {
 		t.Fatalf("1.29.14 satisfies >= 1.29.0: %v", fl)
 	}
-	ebs, _ := v.Packs.FindPack(PackRef{Name: "csi-aws-ebs", Tag: "1.36.0"})
+	found, _ := v.Packs.FindPack(context.Background(), PackRef{Name: "csi-aws-ebs", Tag: "1.36.0"})
+	ebs := found.Pack
 	saved := ebs.Meta.Constraints.Dependencies[0].MinVersion
 	ebs.Meta.Constraints.Dependencies[0].MinVersion = "1.30.0"
 	defer func() { ebs.Meta.Constraints.Dependencies[0].MinVersion = saved }()
-	fl := v.Validate(d, Options{}).Findings
+	fl := mustValidate(t, v, d, Options{}).Findings
 	f := has(fl, "pack-dependency-version")
 	if f == nil || !strings.Contains(f.Message, "kubernetes 1.30.0 or later") || f.Layer != "csi-aws-ebs" {
 		t.Fatalf("finding = %v", f)
@@ -125,7 +161,7 @@ func TestDependencyConstraints(t *testing.T) {
 	defer func() {
 		ebs.Meta.Constraints.Dependencies[0].Type, ebs.Meta.Constraints.Dependencies[0].PackName = "optional", "kubernetes"
 	}()
-	if f := has(v.Validate(d, Options{}).Findings, "pack-dependency-missing"); f == nil {
+	if f := has(mustValidate(t, v, d, Options{}).Findings, "pack-dependency-missing"); f == nil {
 		t.Fatal("a missing required dependency was not reported")
 	}
 	ebs.Meta.Constraints.Dependencies[0].Type = "notSupported"
@@ -133,7 +169,7 @@ func TestDependencyConstraints(t *testing.T) {
 	ebs.Meta.Constraints.Dependencies[0].MinVersion = "1.29.0"
 	ebs.Meta.Constraints.Dependencies[0].MaxVersion = "1.29.99"
 	defer func() { ebs.Meta.Constraints.Dependencies[0].MaxVersion = "" }()
-	if f := has(v.Validate(d, Options{}).Findings, "pack-dependency-not-supported"); f == nil {
+	if f := has(mustValidate(t, v, d, Options{}).Findings, "pack-dependency-not-supported"); f == nil {
 		t.Fatal("a not-supported version was not reported")
 	}
 }
@@ -175,7 +211,7 @@ func TestJSONDocumentsPointIntoTheLayersValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl := validator(t).Validate(d, Options{}).Findings
+	fl := mustValidate(t, validator(t), d, Options{}).Findings
 	f := has(fl, "aws-snapshot-id")
 	if f == nil {
 		t.Fatalf("no aws-snapshot-id in %v", fl)
@@ -220,10 +256,11 @@ func TestMalformedDocuments(t *testing.T) {
 
 func TestBareValues(t *testing.T) {
 	v := validator(t)
-	p, err := v.Packs.FindPack(PackRef{Name: "generic-byoi", Tag: "1.0.x"})
+	found, err := v.Packs.FindPack(context.Background(), PackRef{Name: "generic-byoi", Tag: "1.0.x"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := found.Pack
 	r := v.ValidateValues("v.yaml", []byte("pack:\n  osImageOverride: ami-1234\n"), p, "aws", Options{})
 	got := codes(r.Findings, finding.Error)
 	if strings.Join(got, ",") != "byoos-osname-required,byoos-osversion-required,aws-ami-malformed" {
@@ -238,29 +275,19 @@ func TestBareValues(t *testing.T) {
 	}
 }
 
-func TestReposResolveInListOrder(t *testing.T) {
-	public, err := catalog.PublicRepo()
+func TestALookupFailureIsAnErrorNotAFinding(t *testing.T) {
+	d, err := Parse("p.yaml", []byte(profileYAML("aws", "generic-byoi", "1.0.0", "pack:\n  osImageOverride: ami-0f4804aff4cf9c5a2\n  osName: rhel\n  osVersion: \"8\"", "kubernetes@1.30.x")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	planted := &pack.Pack{Meta: pack.Meta{Name: "kubernetes", Version: "1.30.99", Layer: "k8s"}}
-	own := &pack.Pack{Meta: pack.Meta{Name: "only-here", Version: "3.1.4", Layer: "addon"}}
-	dir := pack.NewRepo("pack-dir", planted, own)
-	cases := []struct {
-		name, pack, tag, want string
-	}{
-		{"the Public Repo's match wins over a newer version in a later repo", "kubernetes", "1.30.x", "1.30.10"},
-		{"a pack only in a later repo is found", "only-here", "3.x", "3.1.4"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			p, err := Repos{List: []*pack.Repo{public, dir}}.FindPack(PackRef{Name: c.pack, Tag: c.tag})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Meta.Version != c.want {
-				t.Errorf("%s %s resolved to %s, want %s", c.pack, c.tag, p.Meta.Version, c.want)
-			}
-		})
+	down := errors.New("database is down")
+	v := NewValidator(failingSource{down})
+	r, err := v.Validate(context.Background(), d, Options{})
+	if !errors.Is(err, down) || r != nil {
+		t.Fatalf("Validate = %v, %v; want the lookup's error and no result", r, err)
 	}
 }
+
+type failingSource struct{ err error }
+
+func (f failingSource) FindPack(context.Context, PackRef) (Found, error) { return Found{}, f.err }

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"strings"
 )
 
@@ -8,12 +9,15 @@ import (
 // resolved for the cluster context in o, pack tags resolved to versions, and
 // secrets (values the pack's schema marks as password) masked unless
 // o.ShowSecrets. Text outside macros is kept as written.
-func (v *Validator) Render(d *Document, o Options) (*Profile, *Result) {
-	r := v.Validate(d, o)
+func (v *Validator) Render(ctx context.Context, d *Document, o Options) (*Profile, *Result, error) {
+	r, err := v.Validate(ctx, d, o)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := d.Profile
 	out.Spec.Template.Packs = append([]PackRef(nil), d.Profile.Spec.Template.Packs...)
-	ctx := *r.Context
-	ctx.HideSensitive = !o.ShowSecrets
+	mc := *r.Context
+	mc.HideSensitive = !o.ShowSecrets
 	for i, l := range r.Layers {
 		ref := &out.Spec.Template.Packs[i]
 		if l.Pack != nil {
@@ -36,7 +40,7 @@ func (v *Validator) Render(d *Document, o Options) (*Profile, *Result) {
 		if !o.ShowSecrets && l.Pack != nil && l.Pack.Schema != nil && len(l.Pack.Schema.SecretPatterns()) > 0 {
 			text = MaskSecrets(text, l.Values, l.Pack.IsSecret)
 		}
-		ref.Values = v.Engine.Resolve(&ctx, l.Ref.Name, text).Text
+		ref.Values = v.Engine.Resolve(&mc, l.Ref.Name, text).Text
 	}
-	return &out, r
+	return &out, r, nil
 }

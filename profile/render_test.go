@@ -64,7 +64,7 @@ providerCredentials:
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl := validator(t).Validate(d, Options{}).Findings
+	fl := mustValidate(t, validator(t), d, Options{}).Findings
 	f := has(fl, "secret-masked")
 	if f == nil || f.Path != "providerCredentials.password" || f.Line != 22 {
 		t.Fatalf("findings = %v", fl)

@@ -18,69 +18,20 @@ import (
 	"github.com/byoos/byoos/values"
 )
 
-// PackSource finds the pack a layer names.
+// PackSource finds the pack a layer names (service.Resolver is the one
+// byoos uses).
 type PackSource interface {
-	// FindPack returns the pack for a layer, or an error wrapping a
-	// *pack.NotFoundError when there is none.
-	FindPack(ref PackRef) (*pack.Pack, error)
+	// FindPack returns the pack for a layer and where it is. An error
+	// wrapping a *pack.NotFoundError means there is none: a verdict on the
+	// profile, reported as a finding. Any other error is a failure to look
+	// (a database down, say), which Validate returns as its error.
+	FindPack(ctx context.Context, ref PackRef) (Found, error)
 }
 
-// Repos is a PackSource over in-memory repos, matched by registry uid or name
-// when the layer names one, else searched in List order: the first repo with
-// a version matching the tag supplies the pack (its newest matching version),
-// even when a later repo has a newer match. The CLI lists the built-in Public
-// Repo first, then the --pack-dir repos in the order given, as the server
-// searches the Public Repo before private registries.
-type Repos struct {
-	List []*pack.Repo
-	// UIDs maps a repo name to its registry uid, for layers that name a registry by uid.
-	UIDs map[string]string
-}
-
-// FindPack implements PackSource.
-func (r Repos) FindPack(ref PackRef) (*pack.Pack, error) {
-	tag := ref.Tag
-	if tag == "" {
-		tag = ref.Version
-	}
-	var first error
-	for _, repo := range r.List {
-		if !r.names(repo, ref) {
-			continue
-		}
-		p, err := repo.Get(ref.Name, tag)
-		if err == nil {
-			return p, nil
-		}
-		var nf *pack.NotFoundError
-		if first == nil || (errors.As(err, &nf) && len(nf.Versions) > 0) {
-			first = err
-		}
-	}
-	if first == nil {
-		return nil, fmt.Errorf("no registry matches the layer's registry")
-	}
-	return nil, first
-}
-
-func (r Repos) names(repo *pack.Repo, ref PackRef) bool {
-	uid := ref.RegistryUID
-	name := ""
-	if ref.Registry != nil {
-		if uid == "" {
-			uid = ref.Registry.Metadata.UID
-		}
-		name = ref.Registry.Metadata.Name
-	}
-	if uid != "" && r.UIDs != nil {
-		if want, ok := r.UIDs[repo.Name]; ok && want == uid {
-			return true
-		}
-		if name == "" {
-			return false
-		}
-	}
-	return name == "" || name == repo.Name
+// Found is a pack a layer resolved to: the pack, its uid and its registry's.
+type Found struct {
+	Pack             *pack.Pack
+	UID, RegistryUID string
 }
 
 // Options are the cluster context and switches for validation and rendering.
@@ -117,8 +68,10 @@ func NewValidator(src PackSource) *Validator {
 type Layer struct {
 	Index int
 	Ref   PackRef
-	// Pack is nil when the layer's pack was not found.
-	Pack *pack.Pack
+	// Pack is nil when the layer's pack was not found; PackUID and
+	// RegistryUID say where it was found.
+	Pack                 *pack.Pack
+	PackUID, RegistryUID string
 	// Defaulted is true when the layer sets no values and the pack's defaults stand in.
 	Defaulted bool
 	// Values is the layer's values as written; Resolved has macros resolved.
@@ -136,8 +89,13 @@ type Result struct {
 	Context  *macro.Context
 }
 
-// Validate checks a profile document and returns every finding, sorted.
-func (v *Validator) Validate(d *Document, o Options) *Result {
+// Validate checks a profile document and returns every finding, sorted. The
+// error is for a failure to look up a pack (not for a pack that is not
+// there, which is a finding); o.Budget, when nil, is made from ctx.
+func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Result, error) {
+	if o.Budget == nil {
+		o.Budget = macro.NewBudget(ctx, 0)
+	}
 	r := &Result{}
 	p := &d.Profile
 	t := &p.Spec.Template
@@ -170,17 +128,21 @@ func (v *Validator) Validate(d *Document, o Options) *Result {
 			r.Layers = append(r.Layers, l)
 			continue
 		}
-		pk, err := v.Packs.FindPack(ref)
-		if err != nil {
-			var nf *pack.NotFoundError
+		found, err := v.Packs.FindPack(ctx, ref)
+		var nf *pack.NotFoundError
+		switch {
+		case errors.As(err, &nf):
 			code, hint := "pack-not-found", "use a pack the registry holds (byoos pack list)"
 			fld := field + ".name"
-			if errors.As(err, &nf) && len(nf.Versions) > 0 {
+			if len(nf.Versions) > 0 {
 				code, hint, fld = "pack-tag-unknown", "use one of those versions, or a floating tag such as "+floatingOf(nf.Versions[0]), field+".tag"
 			}
 			add(finding.Finding{Severity: finding.Error, Code: code, Layer: ref.Name, Message: err.Error(), Hint: hint}, fld)
-		} else {
-			l.Pack = pk
+		case err != nil:
+			return nil, fmt.Errorf("layer %s: look up pack %s: %w", field, ref.Name, err)
+		default:
+			pk := found.Pack
+			l.Pack, l.PackUID, l.RegistryUID = pk, found.UID, found.RegistryUID
 			if ref.Layer != "" && ref.Layer != pk.Meta.Layer {
 				add(finding.Finding{Severity: finding.Error, Code: "profile-layer-mismatch", Layer: ref.Name,
 					Message: fmt.Sprintf("layer is %q but %s is a %s pack", ref.Layer, pk.Ref(), pk.Meta.Layer), Hint: fmt.Sprintf("set layer: %s", pk.Meta.Layer)}, field+".layer")
@@ -201,7 +163,7 @@ func (v *Validator) Validate(d *Document, o Options) *Result {
 	v.checkValues(d, r, o)
 	r.redact(d.Profile.Spec.Variables)
 	r.Findings.Sort()
-	return r
+	return r, nil
 }
 
 // checkValues parses every layer's values, resolves their macros, and applies

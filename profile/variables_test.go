@@ -66,7 +66,7 @@ func TestProfileVariables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fl := validator(t).Validate(d, tt.o).Findings
+			fl := mustValidate(t, validator(t), d, tt.o).Findings
 			got := strings.Join(codes(fl, finding.Error), ",")
 			if got != tt.errors {
 				t.Errorf("errors = %q, want %q\n%v", got, tt.errors, fl)
@@ -78,7 +78,7 @@ func TestProfileVariables(t *testing.T) {
 func TestAnUndefinedVariableIsAWarningAndResolvesEmpty(t *testing.T) {
 	src := strings.Replace(varsProfile, "'{{.spectro.var.flavour}}'", "'{{.spectro.var.distro}}'", 1)
 	d, _ := Parse("v.yaml", []byte(src))
-	fl := validator(t).Validate(d, Options{}).Findings
+	fl := mustValidate(t, validator(t), d, Options{}).Findings
 	w := has(fl, "macro-unresolved")
 	if w == nil || w.Severity != finding.Warning || w.Line != 29 {
 		t.Fatalf("findings = %v", fl)
@@ -102,12 +102,12 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		r := v.Validate(d, Options{})
+		r := mustValidate(t, v, d, Options{})
 		for _, fd := range r.Findings {
 			if fd.Code == "" || fd.Message == "" {
 				t.Fatalf("finding without code or message: %+v", fd)
 			}
 		}
-		v.Render(d, Options{})
+		mustRender(t, v, d, Options{})
 	})
 }

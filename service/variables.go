@@ -1,9 +1,9 @@
-package api
+package service
 
 import (
 	"fmt"
 
-	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/wire"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -18,14 +18,14 @@ func variableAAD(profileUID, name string) string { return profileUID + "/var/" +
 
 // sealVariables returns vars with the default value of every sensitive
 // variable sealed.
-func (s *Server) sealVariables(profileUID string, vars []profile.Variable) ([]profile.Variable, error) {
+func (s *Profiles) sealVariables(profileUID string, vars []wire.Variable) ([]wire.Variable, error) {
 	if vars == nil {
 		return nil, nil
 	}
-	out := make([]profile.Variable, len(vars))
+	out := make([]wire.Variable, len(vars))
 	for i, v := range vars {
 		if v.IsSensitive && v.DefaultValue != "" && !secret.IsSealed(v.DefaultValue) {
-			sealed, err := s.cfg.Sealer.Seal(v.DefaultValue, variableAAD(profileUID, v.Name))
+			sealed, err := s.sealer.Seal(v.DefaultValue, variableAAD(profileUID, v.Name))
 			if err != nil {
 				return nil, fmt.Errorf("seal variable %s: %w", v.Name, err)
 			}
@@ -38,16 +38,16 @@ func (s *Server) sealVariables(profileUID string, vars []profile.Variable) ([]pr
 
 // openVariables returns stored variables with their sealed default values
 // in clear (values stored before sealing existed are clear already).
-func (s *Server) openVariables(profileUID string, vars []profile.Variable) ([]profile.Variable, *Error) {
+func (s *Profiles) openVariables(profileUID string, vars []wire.Variable) ([]wire.Variable, error) {
 	if vars == nil {
 		return nil, nil
 	}
-	out := make([]profile.Variable, len(vars))
+	out := make([]wire.Variable, len(vars))
 	for i, v := range vars {
 		if secret.IsSealed(v.DefaultValue) {
-			clear, err := s.cfg.Sealer.Open(v.DefaultValue, variableAAD(profileUID, v.Name))
+			clear, err := s.sealer.Open(v.DefaultValue, variableAAD(profileUID, v.Name))
 			if err != nil {
-				return nil, internalError(err, "stored secrets cannot be read")
+				return nil, fmt.Errorf("open sensitive variable %s of profile %s: %w", v.Name, profileUID, err)
 			}
 			v.DefaultValue = clear
 		}
@@ -58,8 +58,8 @@ func (s *Server) openVariables(profileUID string, vars []profile.Variable) ([]pr
 
 // maskVariables returns vars for an answer: every sensitive default value
 // (sealed or clear) is the mask.
-func maskVariables(vars []profile.Variable) []profile.Variable {
-	out := make([]profile.Variable, len(vars))
+func maskVariables(vars []wire.Variable) []wire.Variable {
+	out := make([]wire.Variable, len(vars))
 	for i, v := range vars {
 		if (v.IsSensitive || secret.IsSealed(v.DefaultValue)) && v.DefaultValue != "" {
 			v.DefaultValue = secret.Mask
@@ -73,15 +73,15 @@ func maskVariables(vars []profile.Variable) []profile.Variable {
 // it stands for a sensitive default value, replaced by the stored value in
 // clear. A mask with no stored value behind it stays, and validation
 // refuses it.
-func (s *Server) unmaskVariables(profileUID string, in, stored []profile.Variable) ([]profile.Variable, *Error) {
-	old, e := s.openVariables(profileUID, stored)
-	if e != nil {
-		return nil, e
+func (s *Profiles) unmaskVariables(profileUID string, in, stored []wire.Variable) ([]wire.Variable, error) {
+	old, err := s.openVariables(profileUID, stored)
+	if err != nil {
+		return nil, err
 	}
 	if in == nil {
 		return old, nil
 	}
-	out := append([]profile.Variable(nil), in...)
+	out := append([]wire.Variable(nil), in...)
 	for i, v := range out {
 		if !v.IsSensitive || v.DefaultValue != secret.Mask {
 			continue
@@ -93,13 +93,4 @@ func (s *Server) unmaskVariables(profileUID string, in, stored []profile.Variabl
 		}
 	}
 	return out, nil
-}
-
-// nonNilVariables returns vars, or an empty list for nil, so that JSON
-// answers hold [] rather than null.
-func nonNilVariables(vars []profile.Variable) []profile.Variable {
-	if vars == nil {
-		return []profile.Variable{}
-	}
-	return vars
 }
