@@ -26,8 +26,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/macro"
+	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/secret"
 	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
@@ -59,14 +59,14 @@ type Config struct {
 
 // Server serves the API.
 type Server struct {
-	cfg       Config
-	store     store.Store
-	log       *slog.Logger
-	sources   *service.Sources
-	profiles  *service.Profiles
-	keys      *keyCache
-	metrics   *metrics
-	handler   http.Handler
+	cfg      Config
+	store    store.Store
+	log      *slog.Logger
+	sources  *service.Sources
+	profiles *service.Profiles
+	keys     *keyCache
+	metrics  *metrics
+	handler  http.Handler
 	// encoded caches encoded answers about packs, which never change.
 	encoded *encodedCache
 	// projects caches project uids known to exist (projects are never deleted).

@@ -43,8 +43,8 @@ type Entry struct {
 // Query selects pack versions; empty fields match everything.
 type Query struct {
 	// RegistryUIDs restricts the search to these registries.
-	RegistryUIDs             []string
-	Name, Version, Layer     string
+	RegistryUIDs         []string
+	Name, Version, Layer string
 	// CloudType matches packs listing it or "all".
 	CloudType string
 }

@@ -3,8 +3,8 @@ package service
 import (
 	"fmt"
 
-	"github.com/byoos/byoos/wire"
 	"github.com/byoos/byoos/secret"
+	"github.com/byoos/byoos/wire"
 )
 
 // Sensitive profile variables (isSensitive: true) are secrets: their default
