@@ -56,8 +56,12 @@ func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
 		return nil, apiError(CodeUnauthorized, "no API key: send the header ApiKey: <key>")
 	}
 	key, err := s.keys.get(r.Context(), s.store, raw)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, apiError(CodeUnauthorized, "the API key is not valid or has been revoked")
+	}
+	if err != nil {
+		// The key could not be checked (the database failed): a server fault, not a bad key.
+		return nil, internalError(err, "internal error")
 	}
 	if key.TenantUID != s.cfg.TenantUID {
 		return nil, apiError(CodeUnauthorized, "the API key is not valid or has been revoked")

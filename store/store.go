@@ -268,3 +268,36 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// Config is what an engine is opened with beyond its address; Options set it.
+type Config struct {
+	// Clock returns the current time. The store stamps CreatedAt, UpdatedAt,
+	// RevokedAt and audit event times with it, in UTC to the microsecond.
+	Clock func() time.Time
+}
+
+// Option sets a field of Config: pass them to an engine's Open, e.g.
+// sqlite.Open(ctx, path, store.WithClock(clock.Now)).
+type Option func(*Config)
+
+// WithClock makes the store read the time from now instead of time.Now, so
+// that tests control the timestamps instead of sleeping to get distinct ones.
+// A nil now keeps time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *Config) {
+		if now != nil {
+			c.Clock = now
+		}
+	}
+}
+
+// NewConfig returns the defaults (Clock: time.Now) with opts applied in order.
+func NewConfig(opts ...Option) Config {
+	c := Config{Clock: time.Now}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}

@@ -70,51 +70,108 @@ func StartServer() (dsn string, stop func(), err error) {
 	if dsn := os.Getenv(EnvDSN); dsn != "" {
 		return dsn, func() {}, nil
 	}
-	bin, err := findBinaries()
+	c, err := NewCluster()
 	if err != nil {
 		return "", func() {}, err
+	}
+	return c.DSN(), c.Remove, nil
+}
+
+// Cluster is a throwaway PostgreSQL cluster of this package's making, which
+// a test may stop and start again on the same data directory and port, to
+// see how a client lives through an outage of its database.
+type Cluster struct {
+	bin, dir, data, logFile, opts string
+	port                          int
+	run                           func(name string, args ...string) ([]byte, error)
+}
+
+// NewCluster creates a cluster with initdb in a new temporary directory and
+// starts it on a free loopback port (and a unix socket in that directory),
+// with fsync off. Remove stops it and removes its files.
+func NewCluster() (*Cluster, error) {
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "byoos-pg-*")
 	if err != nil {
-		return "", func() {}, fmt.Errorf("pgtest: %w", err)
+		return nil, fmt.Errorf("pgtest: %w", err)
 	}
-	remove := func() { _ = os.RemoveAll(dir) }
-	run, err := runner(dir)
-	if err != nil {
-		remove()
-		return "", func() {}, err
+	c := &Cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), logFile: filepath.Join(dir, "postgres.log")}
+	if c.run, err = runner(dir); err != nil {
+		c.removeFiles()
+		return nil, err
 	}
-	data := filepath.Join(dir, "data")
-	if out, err := run(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
+	if out, err := c.run(filepath.Join(bin, "initdb"), "-D", c.data, "-U", "postgres", "-A", "trust",
 		"-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
-		remove()
-		return "", func() {}, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
+		c.removeFiles()
+		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
 	}
-	logFile := filepath.Join(dir, "postgres.log")
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			remove()
-			return "", func() {}, err
+		if c.port, err = freePort(); err != nil {
+			c.removeFiles()
+			return nil, err
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-			port, dir)
-		out, err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-l", logFile, "-w", "-t", "60", "-o", opts, "start")
-		if err != nil {
-			log, _ := os.ReadFile(logFile)
-			lastErr = fmt.Errorf("pgtest: pg_ctl start: %w\n%s\n%s", err, out, log)
-			continue // most likely the port was taken meanwhile
+		c.opts = fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+			c.port, dir)
+		if lastErr = c.Start(); lastErr == nil {
+			return c, nil
 		}
-		stop := func() {
-			_, _ = run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
-			remove()
-		}
-		return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), stop, nil
+		// Most likely the port was taken meanwhile: try another.
 	}
-	remove()
-	return "", func() {}, lastErr
+	c.removeFiles()
+	return nil, lastErr
 }
+
+// StartCluster starts a cluster for t alone, removed when t ends, even with
+// $BYOOS_TEST_POSTGRES_DSN set (a test that stops its server needs one of its
+// own). Without PostgreSQL binaries it skips t, or fails it under $CI.
+func StartCluster(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := NewCluster()
+	if err != nil {
+		SkipOrFail(t, err)
+	}
+	t.Cleanup(c.Remove)
+	return c
+}
+
+// DSN returns the URL of the cluster's maintenance database ("postgres").
+func (c *Cluster) DSN() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
+}
+
+// Start starts the stopped cluster again, on its data directory and port,
+// and returns once it accepts connections.
+func (c *Cluster) Start() error {
+	out, err := c.run(filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-l", c.logFile, "-w", "-t", "60", "-o", c.opts, "start")
+	if err != nil {
+		log, _ := os.ReadFile(c.logFile)
+		return fmt.Errorf("pgtest: pg_ctl start: %w\n%s\n%s", err, out, log)
+	}
+	return nil
+}
+
+// Stop stops the cluster as an administrator would for maintenance
+// (pg_ctl stop -m fast: open connections are closed, transactions in
+// progress rolled back) and returns once it is down.
+func (c *Cluster) Stop() error {
+	out, err := c.run(filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-m", "fast", "-w", "-t", "60", "stop")
+	if err != nil {
+		return fmt.Errorf("pgtest: pg_ctl stop: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// Remove stops the cluster at once, if it runs, and removes its files.
+func (c *Cluster) Remove() {
+	_, _ = c.run(filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-m", "immediate", "-w", "stop")
+	c.removeFiles()
+}
+
+func (c *Cluster) removeFiles() { _ = os.RemoveAll(c.dir) }
 
 // findBinaries returns the directory holding initdb and pg_ctl: that of
 // initdb on $PATH, or else the newest /usr/lib/postgresql/*/bin.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -54,5 +55,37 @@ func TestStartGivesEachTestItsOwnDatabase(t *testing.T) {
 	}
 	if names[0] == names[1] {
 		t.Errorf("two tests share database %s", names[0])
+	}
+}
+
+func TestAStoppedClusterRefusesConnectionsAndStartsAgainWithItsData(t *testing.T) {
+	c := StartCluster(t)
+	ctx := context.Background()
+	db := CreateDatabase(t, c.DSN())
+	exec := func(sql string) error {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(cctx, db)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(cctx, sql)
+		return err
+	}
+	if err := exec("CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec("SELECT 1"); err == nil {
+		t.Fatal("a stopped cluster accepted a connection")
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec("DO $$ BEGIN IF (SELECT x FROM kept) <> 42 THEN RAISE 'lost'; END IF; END $$"); err != nil {
+		t.Errorf("after Start: %v", err)
 	}
 }

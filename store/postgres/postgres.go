@@ -53,8 +53,8 @@ var _ store.Store = (*Store)(nil)
 
 // Open connects to the database named by dsn (a postgres:// URL or
 // key=value connection string, as libpq reads them) and applies pending
-// migrations.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// migrations. opts may set the clock (store.WithClock).
+func Open(ctx context.Context, dsn string, opts ...store.Option) (*Store, error) {
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrations: %w", err)
@@ -71,7 +71,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
-	e, err := sqldb.New(ctx, dialect(), db, db, migrations)
+	e, err := sqldb.New(ctx, dialect(), db, db, migrations, store.NewConfig(opts...))
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)

@@ -3,13 +3,12 @@ package postgres_test
 import (
 	"context"
 	"os"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/store/internal/sqldb"
 	"github.com/byoos/byoos/store/pgtest"
 	"github.com/byoos/byoos/store/postgres"
 	"github.com/byoos/byoos/store/storetest"
@@ -25,9 +24,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func open(t testing.TB, dsn string) *postgres.Store {
+func open(t testing.TB, dsn string, opts ...store.Option) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), dsn)
+	s, err := postgres.Open(context.Background(), dsn, opts...)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -40,7 +39,27 @@ func open(t testing.TB, dsn string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pg.Database(t)) })
+	storetest.Run(t, func(t *testing.T, opts ...store.Option) store.Store { return open(t, pg.Database(t), opts...) })
+}
+
+func TestMigrations(t *testing.T) {
+	versions, err := sqldb.Versions(os.DirFS("migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunMigrations(t, versions, func(t *testing.T) storetest.Database {
+		dsn := pg.Database(t)
+		return storetest.Database{
+			Open: func(ctx context.Context) (storetest.Migrated, error) {
+				s, err := postgres.Open(ctx, dsn)
+				if err != nil {
+					return nil, err
+				}
+				return s, nil
+			},
+			Exec: func(t *testing.T, sql string) { exec(t, dsn, sql) },
+		}
+	})
 }
 
 func TestTwoStoresOnOneDatabase(t *testing.T) {
@@ -51,9 +70,9 @@ func TestTwoStoresOnOneDatabase(t *testing.T) {
 }
 
 func TestAuditFailureUndoesTheChange(t *testing.T) {
-	storetest.RunAuditFailure(t, func(t *testing.T) store.Store {
+	storetest.RunAuditFailure(t, func(t *testing.T, opts ...store.Option) store.Store {
 		dsn := pg.Database(t)
-		s := open(t, dsn)
+		s := open(t, dsn, opts...)
 		exec(t, dsn, `CREATE FUNCTION storetest_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN
 				IF NEW.summary = '`+storetest.FailSummary+`' THEN
@@ -78,51 +97,6 @@ func exec(t testing.TB, dsn, sql string) {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
-	}
-}
-
-func TestConcurrentOpensApplyMigrationsOnce(t *testing.T) {
-	dsn := pg.Database(t)
-	const n = 4
-	stores := make([]*postgres.Store, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			stores[i], errs[i] = postgres.Open(context.Background(), dsn)
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("Open %d of %d: %v", i, n, errs[i])
-		}
-		defer stores[i].Close()
-	}
-	vs, err := stores[0].AppliedMigrations(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(vs, []int64{1, 2}) {
-		t.Errorf("applied migrations %v, want [1 2]", vs)
-	}
-	for i, s := range stores {
-		if err := s.Ping(context.Background()); err != nil {
-			t.Errorf("Ping %d: %v", i, err)
-		}
-	}
-}
-
-func TestOpenRefusesADatabaseFromANewerByoos(t *testing.T) {
-	dsn := pg.Database(t)
-	open(t, dsn)
-	exec(t, dsn, "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future')")
-	if s, err := postgres.Open(context.Background(), dsn); err == nil {
-		s.Close()
-		t.Fatal("Open accepted a database migrated past this binary")
 	}
 }
 

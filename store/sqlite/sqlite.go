@@ -61,8 +61,9 @@ var _ store.Store = (*Store)(nil)
 // makes it and its -wal, -shm and -journal files private (mode 0600, whatever
 // the umask or the mode of the directory; see makePrivate), and applies pending migrations, under SQLite's write lock so that processes
 // opening the same file at once apply each exactly once. ":memory:" opens a
-// private in-memory database on a single connection, for tests.
-func Open(ctx context.Context, path string) (*Store, error) {
+// private in-memory database on a single connection, for tests. opts may set
+// the clock (store.WithClock).
+func Open(ctx context.Context, path string, opts ...store.Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty path")
 	}
@@ -105,7 +106,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.SetMaxIdleConns(n)
 		read.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	e, err := sqldb.New(ctx, dialect(), write, read, migrations)
+	e, err := sqldb.New(ctx, dialect(), write, read, migrations, store.NewConfig(opts...))
 	if err != nil {
 		_ = write.Close()
 		if read != write {

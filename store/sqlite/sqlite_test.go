@@ -8,19 +8,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/store/internal/sqldb"
 	"github.com/byoos/byoos/store/sqlite"
 	"github.com/byoos/byoos/store/storetest"
 )
 
-func open(t testing.TB, path string) *sqlite.Store {
+func open(t testing.TB, path string, opts ...store.Option) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), path)
+	s, err := sqlite.Open(context.Background(), path, opts...)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
@@ -33,13 +32,46 @@ func open(t testing.TB, path string) *sqlite.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "byoos.db"))
+	storetest.Run(t, func(t *testing.T, opts ...store.Option) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "byoos.db"), opts...)
 	})
 }
 
 func TestConformanceInMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, ":memory:") })
+	storetest.Run(t, func(t *testing.T, opts ...store.Option) store.Store { return open(t, ":memory:", opts...) })
+}
+
+func TestMigrations(t *testing.T) {
+	versions, err := sqldb.Versions(os.DirFS("migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunMigrations(t, versions, func(t *testing.T) storetest.Database {
+		path := filepath.Join(t.TempDir(), "byoos.db")
+		return storetest.Database{
+			Open: func(ctx context.Context) (storetest.Migrated, error) {
+				s, err := sqlite.Open(ctx, path)
+				if err != nil {
+					return nil, err
+				}
+				return s, nil
+			},
+			Exec: func(t *testing.T, sql string) { execSQL(t, path, sql) },
+		}
+	})
+}
+
+// execSQL runs sql on the database file at path outside the store.
+func execSQL(t *testing.T, path, query string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }
 
 func TestTwoStoresOnOneFile(t *testing.T) {
@@ -66,9 +98,9 @@ func refuseAudit(t *testing.T, path string) {
 }
 
 func TestAuditFailureUndoesTheChange(t *testing.T) {
-	storetest.RunAuditFailure(t, func(t *testing.T) store.Store {
+	storetest.RunAuditFailure(t, func(t *testing.T, opts ...store.Option) store.Store {
 		path := filepath.Join(t.TempDir(), "byoos.db")
-		s := open(t, path)
+		s := open(t, path, opts...)
 		refuseAudit(t, path)
 		return s
 	})
@@ -100,72 +132,6 @@ func TestSchemaDeclaresForeignKeys(t *testing.T) {
 	defer db.Close()
 	if _, err := db.Exec("INSERT INTO projects (uid, tenant_uid, name, created_at) VALUES ('p', 'missing', 'n', 0)"); err == nil {
 		t.Error("a project of a missing tenant was accepted")
-	}
-}
-
-func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "byoos.db")
-	var wg sync.WaitGroup
-	stores := make([]*sqlite.Store, 4)
-	errs := make([]error, 4)
-	for i := range stores {
-		wg.Go(func() { stores[i], errs[i] = sqlite.Open(context.Background(), path) })
-	}
-	wg.Wait()
-	for i, s := range stores {
-		if errs[i] != nil {
-			t.Fatalf("Open %d: %v", i, errs[i])
-		}
-		defer s.Close()
-	}
-	vs, err := stores[0].AppliedMigrations(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(vs, []int64{1, 2}) {
-		t.Errorf("applied migrations %v, want [1 2]", vs)
-	}
-	for i, s := range stores {
-		if err := s.Ping(context.Background()); err != nil {
-			t.Errorf("Ping %d: %v", i, err)
-		}
-	}
-}
-
-func TestOpenRefusesADatabaseFromANewerByoos(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "byoos.db")
-	open(t, path)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future')"); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := sqlite.Open(context.Background(), path); err == nil {
-		s.Close()
-		t.Fatal("Open accepted a database migrated past this binary")
-	}
-}
-
-func TestDataSurvivesReopening(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "byoos.db")
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn, err := s.EnsureTenant(ctx, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := open(t, path).GetTenant(ctx, tn.UID)
-	if err != nil || got != tn {
-		t.Errorf("after reopening: %+v, %v; want %+v", got, err, tn)
 	}
 }
 

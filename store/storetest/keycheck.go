@@ -10,7 +10,7 @@ import (
 // keyCheckTests cover KeyCheck, InitKeyCheck and HasProfiles.
 func keyCheckTests() []Test {
 	return []Test{
-		{"a new database has no key check value and no profiles", func(t *testing.T, s store.Store) {
+		{"a new database has no key check value and no profiles", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			got, err := s.KeyCheck(f.ctx)
 			noErr(t, "KeyCheck", err)
@@ -23,7 +23,7 @@ func keyCheckTests() []Test {
 				t.Error("HasProfiles = true on an empty database")
 			}
 		}},
-		{"InitKeyCheck stores the first value and keeps it against later ones", func(t *testing.T, s store.Store) {
+		{"InitKeyCheck stores the first value and keeps it against later ones", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			got, err := s.InitKeyCheck(f.ctx, "enc:v1:first")
 			noErr(t, "InitKeyCheck first", err)
@@ -35,7 +35,7 @@ func keyCheckTests() []Test {
 			noErr(t, "KeyCheck", err)
 			wantEqual(t, "KeyCheck", got, "enc:v1:first")
 		}},
-		{"InitKeyCheck refuses an empty value", func(t *testing.T, s store.Store) {
+		{"InitKeyCheck refuses an empty value", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			if _, err := s.InitKeyCheck(f.ctx, ""); err == nil {
 				t.Fatal("InitKeyCheck accepted an empty value")
@@ -46,7 +46,7 @@ func keyCheckTests() []Test {
 				t.Errorf("KeyCheck = %q after a refused InitKeyCheck", got)
 			}
 		}},
-		{"of concurrent InitKeyCheck calls with different values one is stored and all return it", func(t *testing.T, s store.Store) {
+		{"of concurrent InitKeyCheck calls with different values one is stored and all return it", func(t *testing.T, s store.Store, clk *Clock) {
 			got := parallel(t, 8, func(i int) (string, error) {
 				return s.InitKeyCheck(t.Context(), fmt.Sprintf("enc:v1:%d", i))
 			})
@@ -56,7 +56,7 @@ func keyCheckTests() []Test {
 				}
 			}
 		}},
-		{"HasProfiles is true once any tenant has a profile", func(t *testing.T, s store.Store) {
+		{"HasProfiles is true once any tenant has a profile", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			sc := f.scopes()
 			has, err := s.HasProfiles(f.ctx)

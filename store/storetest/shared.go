@@ -94,7 +94,7 @@ const FailSummary = "storetest: refuse this audit event"
 // RunAuditFailure checks that every write whose audit event cannot be
 // recorded fails and leaves no trace of its change. open returns a fresh
 // store that fails to insert any audit event whose Summary is FailSummary.
-func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
+func RunAuditFailure(t *testing.T, open Open) {
 	failing := func(action string) store.AuditEvent {
 		return store.AuditEvent{Actor: "storetest", Action: action, Summary: FailSummary}
 	}
@@ -112,7 +112,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 	tests := []Test{
-		{"a project is not created", func(t *testing.T, s store.Store) {
+		{"a project is not created", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			tn := f.tenant("acme").UID
 			p := store.Project{TenantUID: tn, Name: "web"}
@@ -126,14 +126,14 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("project created: %+v", ps)
 			}
 		}},
-		{"an API key is not created", func(t *testing.T, s store.Store) {
+		{"an API key is not created", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			k := store.APIKey{Name: "k", TenantUID: f.tenant("acme").UID, Role: store.RoleAdmin, Hash: []byte("h"), Prefix: "byoos_k"}
 			wantFail(t, "CreateAPIKey", s.CreateAPIKey(f.ctx, &k, failing("apikey.create")))
 			_, err := s.APIKeyByHash(f.ctx, []byte("h"))
 			wantErr(t, "APIKeyByHash", err, store.ErrNotFound)
 		}},
-		{"an API key is not revoked", func(t *testing.T, s store.Store) {
+		{"an API key is not revoked", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			tn := f.tenant("acme").UID
 			k := f.apiKey(tn, "", "deploy")
@@ -144,7 +144,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("key revoked at %v", got.RevokedAt)
 			}
 		}},
-		{"a registry is not created", func(t *testing.T, s store.Store) {
+		{"a registry is not created", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			tn := f.tenant("acme").UID
 			r := store.Registry{Name: "private", Kind: "pack", TenantUID: tn}
@@ -155,7 +155,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("registry created: %+v", rs)
 			}
 		}},
-		{"a pack version is not published, so another digest may be pushed after", func(t *testing.T, s store.Store) {
+		{"a pack version is not published, so another digest may be pushed after", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			r := f.registry(f.tenant("acme").UID, "", "private")
 			p := store.PackVersion{RegistryUID: r.UID, Name: "generic-byoi", Version: "1.0.0", CloudTypes: []string{"aws"}, Digest: "sha256:a", Archive: []byte("a")}
@@ -171,7 +171,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 			f.pack(r.UID, "generic-byoi", "1.0.0", "os", "aws")
 		}},
-		{"a profile is not created", func(t *testing.T, s store.Store) {
+		{"a profile is not created", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			tn := f.tenant("acme").UID
 			p := store.Profile{TenantUID: tn, Name: "rhel8-aws", Version: "1.0.0", Body: []byte("{}")}
@@ -182,7 +182,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("profile created: %+v", ps)
 			}
 		}},
-		{"a profile is not updated", func(t *testing.T, s store.Store) {
+		{"a profile is not updated", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			scope := store.Scope{TenantUID: f.tenant("acme").UID}
 			p := f.profile(scope, "rhel8-aws", "1.0.0")
@@ -194,7 +194,7 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 			wantEqual(t, "stored profile", f.getProfile(scope, p.UID), p)
 		}},
-		{"a profile is not deleted", func(t *testing.T, s store.Store) {
+		{"a profile is not deleted", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			scope := store.Scope{TenantUID: f.tenant("acme").UID}
 			p := f.profile(scope, "rhel8-aws", "1.0.0")
@@ -205,8 +205,9 @@ func RunAuditFailure(t *testing.T, open func(t *testing.T) store.Store) {
 	for _, tc := range tests {
 		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
-			s := open(t)
-			tc.Run(t, s)
+			clk := NewClock()
+			s := open(t, store.WithClock(clk.Now))
+			tc.Run(t, s, clk)
 			// Nothing was recorded for the refused writes.
 			tn, err := s.EnsureTenant(t.Context(), "acme")
 			noErr(t, "EnsureTenant", err)

@@ -24,7 +24,7 @@ func (e *Engine) CreateAPIKey(ctx context.Context, k *store.APIKey, ev store.Aud
 	if rec.UID == "" {
 		rec.UID = newUID()
 	}
-	rec.CreatedAt = now()
+	rec.CreatedAt = e.now()
 	rec.RevokedAt = nil
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		if err := e.scopeExists(ctx, tx, rec.TenantUID, rec.ProjectUID); err != nil {
@@ -66,7 +66,7 @@ func (e *Engine) ListAPIKeys(ctx context.Context, tenantUID string) ([]store.API
 // RevokeAPIKey sets the key's RevokedAt and records ev. Revoking a revoked
 // key changes nothing, records nothing and is not an error.
 func (e *Engine) RevokeAPIKey(ctx context.Context, tenantUID, uid string, ev store.AuditEvent) error {
-	at := now()
+	at := e.now()
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		var project string
 		err := e.queryRow(ctx, tx, "UPDATE api_keys SET revoked_at = ? WHERE uid = ? AND tenant_uid = ? AND revoked_at IS NULL RETURNING project_uid",
@@ -102,7 +102,7 @@ func (e *Engine) CreateRegistry(ctx context.Context, r *store.Registry, ev store
 	if rec.UID == "" {
 		rec.UID = newUID()
 	}
-	rec.CreatedAt = now()
+	rec.CreatedAt = e.now()
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		if err := e.scopeExists(ctx, tx, rec.TenantUID, rec.ProjectUID); err != nil {
 			return err

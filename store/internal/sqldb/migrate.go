@@ -135,3 +135,16 @@ func (e *Engine) AppliedMigrations(ctx context.Context) ([]int64, error) {
 	}
 	return vs, rows.Err()
 }
+
+// Versions returns the versions of the migrations in fsys, in order.
+func Versions(fsys fs.FS) ([]int64, error) {
+	ms, err := LoadMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]int64, len(ms))
+	for i, m := range ms {
+		vs[i] = m.Version
+	}
+	return vs, nil
+}

@@ -45,7 +45,7 @@ func (e *Engine) PutPackVersion(ctx context.Context, p *store.PackVersion, ev st
 	if rec.UID == "" {
 		rec.UID = newUID()
 	}
-	rec.CreatedAt = now()
+	rec.CreatedAt = e.now()
 	clouds := rec.CloudTypes
 	if clouds == nil {
 		clouds = []string{}

@@ -31,7 +31,7 @@ func (e *Engine) CreateProfile(ctx context.Context, p *store.Profile, ev store.A
 		rec.UID = newUID()
 	}
 	rec.Revision = 1
-	rec.CreatedAt = now()
+	rec.CreatedAt = e.now()
 	rec.UpdatedAt = rec.CreatedAt
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		if err := e.scopeExists(ctx, tx, rec.TenantUID, rec.ProjectUID); err != nil {
@@ -88,7 +88,7 @@ func (e *Engine) ListProfiles(ctx context.Context, q store.ProfileQuery) ([]stor
 // revision is ErrConflict, a uid missing from the scope ErrNotFound, and a
 // name and version taken in the scope ErrExists.
 func (e *Engine) UpdateProfile(ctx context.Context, p *store.Profile, ev store.AuditEvent) error {
-	at := now()
+	at := e.now()
 	var revision int64
 	var created time.Time
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
@@ -125,7 +125,7 @@ func (e *Engine) UpdateProfile(ctx context.Context, p *store.Profile, ev store.A
 // DeleteProfile deletes the profile with that uid in exactly that scope and
 // records ev.
 func (e *Engine) DeleteProfile(ctx context.Context, s store.Scope, uid string, ev store.AuditEvent) error {
-	at := now()
+	at := e.now()
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := e.exec(ctx, tx, "DELETE FROM profiles WHERE uid = ? AND tenant_uid = ? AND COALESCE(project_uid, '') = ?", uid, s.TenantUID, s.ProjectUID)
 		if err != nil {

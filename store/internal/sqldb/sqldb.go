@@ -50,6 +50,8 @@ type Engine struct {
 	write  *sql.DB
 	read   *sql.DB
 	latest int64
+	// clock is the time source of every timestamp the store sets.
+	clock func() time.Time
 	// stmts holds prepared read statements by query text (at most maxStmts),
 	// so that hot reads are not parsed and planned again on every call.
 	stmts  sync.Map
@@ -65,13 +67,17 @@ var _ store.Store = (*Engine)(nil)
 // New applies the pending migrations found in migrations (files named like
 // 0001_init.sql at its root) and returns the engine. Writes go through write,
 // which for SQLite must begin transactions with BEGIN IMMEDIATE; reads through
-// read. Close closes both.
-func New(ctx context.Context, d Dialect, write, read *sql.DB, migrations fs.FS) (*Engine, error) {
+// read. Close closes both. cfg.Clock stamps records (time.Now when nil).
+func New(ctx context.Context, d Dialect, write, read *sql.DB, migrations fs.FS, cfg store.Config) (*Engine, error) {
 	ms, err := LoadMigrations(migrations)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{d: d, write: write, read: read}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	e := &Engine{d: d, write: write, read: read, clock: clock}
 	if len(ms) > 0 {
 		e.latest = ms[len(ms)-1].Version
 	}
@@ -202,9 +208,9 @@ func (e *Engine) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// now is the store's clock: UTC, to the microsecond both engines keep.
-func now() time.Time {
-	return time.Now().UTC().Truncate(time.Microsecond)
+// now reads the store's clock: UTC, to the microsecond both engines keep.
+func (e *Engine) now() time.Time {
+	return e.clock().UTC().Truncate(time.Microsecond)
 }
 
 // newUID returns 24 random hex digits, like Palette's object IDs.

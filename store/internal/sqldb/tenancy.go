@@ -18,7 +18,7 @@ func (e *Engine) EnsureTenant(ctx context.Context, name string) (store.Tenant, e
 	}
 	err = e.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := e.exec(ctx, tx, "INSERT INTO tenants (uid, name, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-			newUID(), name, e.timeArg(now())); err != nil {
+			newUID(), name, e.timeArg(e.now())); err != nil {
 			return err
 		}
 		t, err = e.tenantByName(ctx, tx, name)
@@ -52,7 +52,7 @@ func (e *Engine) CreateProject(ctx context.Context, p *store.Project, ev store.A
 	if rec.UID == "" {
 		rec.UID = newUID()
 	}
-	rec.CreatedAt = now()
+	rec.CreatedAt = e.now()
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		if err := e.tenantExists(ctx, tx, rec.TenantUID); err != nil {
 			return err
