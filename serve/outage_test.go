@@ -95,7 +95,7 @@ func TestAServerLivesThroughAPostgreSQLOutage(t *testing.T) {
 			if line == nil {
 				t.Fatalf("no \"request failed\" log line names request %s:\n%s", rid, p.log)
 			}
-			cause := regexp.MustCompile(`cause="([^"]*)"|cause=(\S+)`).FindStringSubmatch(line[0])
+			cause := regexp.MustCompile(`cause="((?:[^"\\]|\\.)*)"|cause=(\S+)`).FindStringSubmatch(line[0])
 			if cause == nil || !causeRE.MatchString(cause[1]+cause[2]) {
 				t.Errorf("the log line of request %s does not give the database's failure as the cause: %s", rid, line[0])
 			}
