@@ -322,7 +322,7 @@ func placeFindings(d *profile.Document, fl finding.List) finding.List {
 
 func placeFinding(d *profile.Document, f finding.Finding) finding.Finding {
 	// A finding in a layer's values: its line and column count in the values text.
-	if f.Layer != "" && f.File == "" && f.Line > 0 && (f.Code == "values-invalid" || (f.Path != "" && !strings.HasPrefix(f.Path, "spec.") && !strings.HasPrefix(f.Path, "metadata."))) {
+	if f.Layer != "" && f.File == "" && f.Line > 0 && (f.Code == finding.CodeValuesInvalid || (f.Path != "" && !strings.HasPrefix(f.Path, "spec.") && !strings.HasPrefix(f.Path, "metadata."))) {
 		if i := layerIndex(d, f.Layer); i >= 0 {
 			return d.MapValues(i, f)
 		}
@@ -356,11 +356,11 @@ func placeFinding(d *profile.Document, f finding.Finding) finding.Finding {
 // at, by code, as the validator places them (the layer itself otherwise).
 func layerField(code string) string {
 	switch code {
-	case "pack-not-found", "pack-cloud-type":
+	case finding.CodePackNotFound, finding.CodePackCloudType:
 		return ".name"
-	case "pack-tag-unknown":
+	case finding.CodePackTagUnknown:
 		return ".tag"
-	case "profile-layer-mismatch", "profile-layer-invalid":
+	case finding.CodeProfileLayerMismatch, finding.CodeProfileLayerInvalid:
 		return ".layer"
 	}
 	return ""
