@@ -229,7 +229,7 @@ func scanFile(fset *token.FileSet, f *ast.File, calls map[string]int, inFinding 
 				}
 			}
 		case *ast.SelectorExpr:
-			if id, ok := n.X.(*ast.Ident); ok && findingName != "" && id.Name == findingName && strings.HasPrefix(n.Sel.Name, "Code") {
+			if id, ok := n.X.(*ast.Ident); ok && findingName != "" && id.Name == findingName && isCodeConstName(n.Sel.Name) {
 				out.refs = append(out.refs, codeRef{at: at(n), name: n.Sel.Name, alias: constDepth > 0})
 			}
 		case *ast.KeyValueExpr:
@@ -278,4 +278,10 @@ func scanFile(fset *token.FileSet, f *ast.File, calls map[string]int, inFinding 
 		return true
 	}
 	ast.Inspect(f, walk)
+}
+
+// isCodeConstName reports whether name is that of a code constant, Code and
+// a capital (CodePackNotFound), rather than a function such as Codes.
+func isCodeConstName(name string) bool {
+	return len(name) > 4 && strings.HasPrefix(name, "Code") && name[4] >= 'A' && name[4] <= 'Z'
 }

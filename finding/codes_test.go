@@ -45,7 +45,7 @@ func declaredCodes(t *testing.T) []declaredCode {
 		for _, spec := range gd.Specs {
 			vs := spec.(*ast.ValueSpec)
 			for k, name := range vs.Names {
-				if !strings.HasPrefix(name.Name, "Code") {
+				if !isCodeConstName(name.Name) {
 					continue
 				}
 				c := declaredCode{name: name.Name, doc: strings.TrimSpace(vs.Doc.Text())}
