@@ -93,10 +93,10 @@ func CheckGeneric(cloud string, doc *values.Doc, opt Options) finding.List {
 	n, ok := nearest(doc, imgPath)
 	switch {
 	case !ok || values.IsEmpty(n):
-		fl.Errorf("byoos-image-required", imgPath, at(n), imageHint(cloud), "pack.osImageOverride is not set; it must name the custom OS image")
+		fl.Errorf(finding.CodeOSImageRequired, imgPath, at(n), imageHint(cloud), "pack.osImageOverride is not set; it must name the custom OS image")
 	case doc.IsUnknown(n):
 	case !values.IsString(n):
-		fl.Errorf("byoos-image-type", imgPath, at(n), "quote the image reference", "pack.osImageOverride is %s, expected an image reference as text", values.Describe(n))
+		fl.Errorf(finding.CodeOSImageType, imgPath, at(n), "quote the image reference", "pack.osImageOverride is %s, expected an image reference as text", values.Describe(n))
 	default:
 		checkImage(&fl, cloud, n, opt)
 	}
@@ -130,7 +130,7 @@ func checkImage(fl *finding.List, cloud string, n *yaml.Node, opt Options) {
 		if p != nil {
 			problem(fl, path, n, p)
 		} else if vhd.HasSAS {
-			fl.Warnf("azure-vhd-sas-token", path, at(n), "grant the cluster's identity read access to the container instead, or use a short-lived SAS",
+			fl.Warnf(finding.CodeAzureVHDSASToken, path, at(n), "grant the cluster's identity read access to the container instead, or use a short-lived SAS",
 				"the blob URL carries a SAS signature: whoever reads this profile can read the image")
 		}
 	case "vsphere":
@@ -138,7 +138,7 @@ func checkImage(fl *finding.List, cloud string, n *yaml.Node, opt Options) {
 		if p != nil {
 			problem(fl, path, n, p)
 		} else if tpl.HasCredentials {
-			fl.Warnf("vsphere-ova-url-credentials", path, at(n), "serve the OVA from a location the cluster can read without credentials in the URL, or use a short-lived signed URL",
+			fl.Warnf(finding.CodeVSphereOVAURLCredentials, path, at(n), "serve the OVA from a location the cluster can read without credentials in the URL, or use a short-lived signed URL",
 				"the OVA URL carries credentials (a user name and password, or a signature or token in its query): whoever reads this profile can use them")
 		}
 	}
@@ -148,14 +148,14 @@ func checkOSName(fl *finding.List, doc *values.Doc, path string) {
 	n, ok := nearest(doc, path)
 	switch {
 	case !ok || values.IsEmpty(n):
-		fl.Errorf("byoos-osname-required", path, at(n), `set it to the OS distribution in lower case, e.g. osName: "rhel" or "ubuntu"`, "%s is not set; it must name the OS distribution", path)
+		fl.Errorf(finding.CodeOSNameRequired, path, at(n), `set it to the OS distribution in lower case, e.g. osName: "rhel" or "ubuntu"`, "%s is not set; it must name the OS distribution", path)
 	case doc.IsUnknown(n):
 	case n.Kind != yaml.ScalarNode || !values.IsString(n):
-		fl.Errorf("byoos-osname-type", path, at(n), `write the distribution name as text, e.g. osName: "rhel"`, "%s is %s, expected the distribution name as text", path, values.Describe(n))
+		fl.Errorf(finding.CodeOSNameType, path, at(n), `write the distribution name as text, e.g. osName: "rhel"`, "%s is %s, expected the distribution name as text", path, values.Describe(n))
 	case strings.ContainsAny(n.Value, " \t\r\n"):
-		fl.Errorf("byoos-osname-format", path, at(n), fmt.Sprintf("write %q", brief(strings.Join(strings.Fields(strings.ToLower(n.Value)), "-"))), "%s is %q, which has white space; expected one lower-case word such as rhel or ubuntu", path, brief(n.Value))
+		fl.Errorf(finding.CodeOSNameFormat, path, at(n), fmt.Sprintf("write %q", brief(strings.Join(strings.Fields(strings.ToLower(n.Value)), "-"))), "%s is %q, which has white space; expected one lower-case word such as rhel or ubuntu", path, brief(n.Value))
 	case strings.ToLower(n.Value) != n.Value:
-		fl.Errorf("byoos-osname-case", path, at(n), fmt.Sprintf("write %q", brief(strings.ToLower(n.Value))), "%s is %q; the OS name is written in lower case", path, brief(n.Value))
+		fl.Errorf(finding.CodeOSNameCase, path, at(n), fmt.Sprintf("write %q", brief(strings.ToLower(n.Value))), "%s is %q; the OS name is written in lower case", path, brief(n.Value))
 	}
 }
 
@@ -164,13 +164,13 @@ func checkOSVersion(fl *finding.List, doc *values.Doc, path string) {
 	key := path[strings.LastIndexByte(path, '.')+1:]
 	switch {
 	case !ok || values.IsEmpty(n):
-		fl.Errorf("byoos-osversion-required", path, at(n), fmt.Sprintf(`set it to the OS version as quoted text, e.g. %s: "8"`, key), "%s is not set; it must give the OS version", path)
+		fl.Errorf(finding.CodeOSVersionRequired, path, at(n), fmt.Sprintf(`set it to the OS version as quoted text, e.g. %s: "8"`, key), "%s is not set; it must give the OS version", path)
 	case doc.IsUnknown(n):
 	case n.Kind != yaml.ScalarNode:
-		fl.Errorf("byoos-osversion-type", path, at(n), fmt.Sprintf(`write %s: "8"`, key), "%s is %s, expected the OS version as text", path, values.Describe(n))
+		fl.Errorf(finding.CodeOSVersionType, path, at(n), fmt.Sprintf(`write %s: "8"`, key), "%s is %s, expected the OS version as text", path, values.Describe(n))
 	case !values.IsString(n):
 		read := values.Describe(n)
-		fl.Errorf("byoos-osversion-type", path, at(n), fmt.Sprintf("quote it: %s: %q", key, brief(n.Value)),
+		fl.Errorf(finding.CodeOSVersionType, path, at(n), fmt.Sprintf("quote it: %s: %q", key, brief(n.Value)),
 			"%s is %s: YAML reads the unquoted %s as a number, not the version text %q", path, brief(read), brief(n.Value), brief(n.Value))
 	}
 }
@@ -181,10 +181,10 @@ func checkOSVersion(fl *finding.List, doc *values.Doc, path string) {
 func CheckEdge(doc *values.Doc) finding.List {
 	var fl finding.List
 	if n, ok := doc.Lookup("pack.options"); ok {
-		fl.Errorf("edge-options-under-pack", "pack.options", at(n), "move options: to the root of the values, beside pack:, not under it", "options is nested under pack; edge-native-byoi reads it only at the root of the values")
+		fl.Errorf(finding.CodeEdgeOptionsUnderPack, "pack.options", at(n), "move options: to the root of the values, beside pack:, not under it", "options is nested under pack; edge-native-byoi reads it only at the root of the values")
 	}
 	if n, ok := doc.Lookup("content"); ok {
-		fl.Errorf("edge-content-at-root", "content", at(n), "indent content: under pack: (pack.content.images)", "content is at the root of the values; the image list belongs under pack (pack.content.images)")
+		fl.Errorf(finding.CodeEdgeContentAtRoot, "content", at(n), "indent content: under pack: (pack.content.images)", "content is at the root of the values; the image list belongs under pack (pack.content.images)")
 	}
 
 	uriPath := "options.system.uri"
@@ -193,12 +193,12 @@ func CheckEdge(doc *values.Doc) finding.List {
 	uriValid := false
 	switch {
 	case !uriOK || values.IsEmpty(uriNode):
-		fl.Errorf("edge-system-uri-required", uriPath, at(uriNode), `set options: {system.uri: REGISTRY/REPO:TAG}, the provider image built with CanvOS, e.g. example.io/my-images/ubuntu:k3s-1.30.6-v4.4.12-demo`, "options.system.uri is not set; it must name the provider image the Edge host boots")
+		fl.Errorf(finding.CodeEdgeSystemURIRequired, uriPath, at(uriNode), `set options: {system.uri: REGISTRY/REPO:TAG}, the provider image built with CanvOS, e.g. example.io/my-images/ubuntu:k3s-1.30.6-v4.4.12-demo`, "options.system.uri is not set; it must name the provider image the Edge host boots")
 	case doc.IsUnknown(uriNode):
 	case !values.IsString(uriNode):
-		fl.Errorf("oci-invalid", uriPath, at(uriNode), "quote the image reference", "options.system.uri is %s, expected an image reference as text", values.Describe(uriNode))
+		fl.Errorf(finding.CodeOCIInvalid, uriPath, at(uriNode), "quote the image reference", "options.system.uri is %s, expected an image reference as text", values.Describe(uriNode))
 	case uriNode.Value == "NA":
-		fl.Add(finding.Finding{Severity: finding.Info, Code: "edge-system-uri-na", Path: uriPath, Line: uriNode.Line, Column: uriNode.Column,
+		fl.Add(finding.Finding{Severity: finding.Info, Code: finding.CodeEdgeSystemURINA, Path: uriPath, Line: uriNode.Line, Column: uriNode.Column,
 			Message: "options.system.uri is NA: no provider image; Kubernetes and the agent come as system extensions", Hint: "this needs Palette Edge agent 4.10 or later on hosts with systemd 255 or later"})
 	default:
 		var p *osimage.Problem
@@ -218,7 +218,7 @@ func CheckEdge(doc *values.Doc) finding.List {
 
 func implicitTag(fl *finding.List, path string, n *yaml.Node, ref osimage.OCI) {
 	if ref.ImplicitTag {
-		fl.Warnf("oci-implicit-latest", path, at(n), "pin the image with a tag or digest, e.g. "+n.Value+":v1.0.0",
+		fl.Warnf(finding.CodeOCIImplicitLatest, path, at(n), "pin the image with a tag or digest, e.g. "+n.Value+":v1.0.0",
 			"%q names no tag or digest, so hosts would pull :latest, which changes under a running cluster", n.Value)
 	}
 }
@@ -228,10 +228,10 @@ func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bo
 	list, ok := nearest(doc, listPath)
 	switch {
 	case !ok || values.IsEmpty(list):
-		fl.Errorf("edge-images-empty", listPath, at(list), `list the provider image: pack.content.images: [{image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'}]`, "pack.content.images is empty; it must list the provider image(s)")
+		fl.Errorf(finding.CodeEdgeImagesEmpty, listPath, at(list), `list the provider image: pack.content.images: [{image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'}]`, "pack.content.images is empty; it must list the provider image(s)")
 		return
 	case list.Kind != yaml.SequenceNode:
-		fl.Errorf("edge-images-shape", listPath, at(list), "write a list of {image: REF} items", "pack.content.images is %s, expected a list", values.Describe(list))
+		fl.Errorf(finding.CodeEdgeImagesShape, listPath, at(list), "write a list of {image: REF} items", "pack.content.images is %s, expected a list", values.Describe(list))
 		return
 	}
 	hasURI := false
@@ -239,18 +239,18 @@ func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bo
 		item = values.Deref(item)
 		p := fmt.Sprintf("%s[%d]", listPath, i)
 		if item.Kind != yaml.MappingNode {
-			fl.Errorf("edge-images-shape", p, at(item), "write it as - image: REF", "%s is %s, expected a mapping with an image key", p, values.Describe(item))
+			fl.Errorf(finding.CodeEdgeImagesShape, p, at(item), "write it as - image: REF", "%s is %s, expected a mapping with an image key", p, values.Describe(item))
 			continue
 		}
 		img, ok := (&values.Doc{Root: item, Unknown: doc.Unknown}).Lookup("image")
 		p += ".image"
 		switch {
 		case !ok || values.IsEmpty(img):
-			fl.Errorf("edge-images-shape", p, at(item), "give each item an image: REF", "%s is not set", p)
+			fl.Errorf(finding.CodeEdgeImagesShape, p, at(item), "give each item an image: REF", "%s is not set", p)
 		case doc.IsUnknown(img):
 			hasURI = true // depends on deployment-time values; cannot compare
 		case !values.IsString(img):
-			fl.Errorf("oci-invalid", p, at(img), "quote the image reference", "%s is %s, expected an image reference as text", p, values.Describe(img))
+			fl.Errorf(finding.CodeOCIInvalid, p, at(img), "quote the image reference", "%s is %s, expected an image reference as text", p, values.Describe(img))
 		default:
 			ref, prob := osimage.ParseOCI(img.Value)
 			if prob != nil {
@@ -264,7 +264,7 @@ func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bo
 		}
 	}
 	if uriValid && !hasURI {
-		fl.Warnf("edge-images-missing-uri", listPath, at(list), `add - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'`,
+		fl.Warnf(finding.CodeEdgeImagesMissingURI, listPath, at(list), `add - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'`,
 			"pack.content.images does not list the provider image %s named by options.system.uri, so it is not mirrored or scanned", uri.Ref)
 	}
 }
@@ -280,7 +280,7 @@ func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriVal
 	}
 	root = values.Deref(root)
 	if root.Kind != yaml.MappingNode {
-		fl.Errorf("edge-credentials-shape", "providerCredentials", at(root), "write providerCredentials: {registry, username, password, certificate}", "providerCredentials is %s, expected a mapping", values.Describe(root))
+		fl.Errorf(finding.CodeEdgeCredentialsShape, "providerCredentials", at(root), "write providerCredentials: {registry, username, password, certificate}", "providerCredentials is %s, expected a mapping", values.Describe(root))
 		return
 	}
 	sub := &values.Doc{Root: root, Unknown: doc.Unknown}
@@ -293,7 +293,7 @@ func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriVal
 	}
 	for alt, want := range map[string]string{"user": "username", "certificates": "certificate"} {
 		if n, ok := sub.Lookup(alt); ok {
-			fl.Errorf("edge-credentials-spelling", "providerCredentials."+alt, at(n), fmt.Sprintf("rename it to providerCredentials.%s", want),
+			fl.Errorf(finding.CodeEdgeCredentialsSpelling, "providerCredentials."+alt, at(n), fmt.Sprintf("rename it to providerCredentials.%s", want),
 				"providerCredentials.%s is not read by edge-native-byoi; the field is %s", alt, want)
 		}
 	}
@@ -311,30 +311,30 @@ func checkCredentials(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriVal
 	pass, hasPass := get("password")
 	cert, hasCert := get("certificate")
 	if !hasReg {
-		fl.Errorf("edge-credentials-registry-required", "providerCredentials.registry", at(root), "set registry to the host (and port) of options.system.uri", "providerCredentials has credentials but no registry")
+		fl.Errorf(finding.CodeEdgeCredentialsRegistryRequired, "providerCredentials.registry", at(root), "set registry to the host (and port) of options.system.uri", "providerCredentials has credentials but no registry")
 	} else if !doc.IsUnknown(reg) {
 		if !values.IsString(reg) {
-			fl.Errorf("registry-invalid", "providerCredentials.registry", at(reg), "write the registry host as text, e.g. registry.example.com:5000", "providerCredentials.registry is %s, expected a host[:port]", values.Describe(reg))
+			fl.Errorf(finding.CodeRegistryInvalid, "providerCredentials.registry", at(reg), "write the registry host as text, e.g. registry.example.com:5000", "providerCredentials.registry is %s, expected a host[:port]", values.Describe(reg))
 		} else if host, p := osimage.ParseRegistryHost(reg.Value); p != nil {
 			problem(fl, "providerCredentials.registry", reg, p)
 		} else if uriValid && !sameRegistry(host.HostPort(), uri.Registry) {
-			fl.Errorf("edge-credentials-registry-mismatch", "providerCredentials.registry", at(reg),
+			fl.Errorf(finding.CodeEdgeCredentialsRegistryMismatch, "providerCredentials.registry", at(reg),
 				fmt.Sprintf("set registry to %s, or point system.uri at %s", uri.Registry, host.HostPort()),
 				"providerCredentials.registry is %s but options.system.uri pulls from %s; the credentials would not be used for the provider image", host.HostPort(), uri.Registry)
 		}
 	}
 	if hasUser && !hasPass {
-		fl.Errorf("edge-credentials-password-required", "providerCredentials.password", at(user), "set providerCredentials.password (it is stored encrypted and shown masked)", "providerCredentials.username is set but the password is not")
+		fl.Errorf(finding.CodeEdgeCredentialsPasswordRequired, "providerCredentials.password", at(user), "set providerCredentials.password (it is stored encrypted and shown masked)", "providerCredentials.username is set but the password is not")
 	}
 	if hasPass && !hasUser {
-		fl.Errorf("edge-credentials-username-required", "providerCredentials.username", at(pass), "set providerCredentials.username", "providerCredentials.password is set but the username is not")
+		fl.Errorf(finding.CodeEdgeCredentialsUsernameRequired, "providerCredentials.username", at(pass), "set providerCredentials.username", "providerCredentials.password is set but the username is not")
 	}
 	if hasPass && !doc.IsUnknown(pass) && !values.IsString(pass) {
-		fl.Errorf("edge-credentials-password-type", "providerCredentials.password", at(pass), "quote the password", "providerCredentials.password is not text (YAML read it as another type); its value is not shown")
+		fl.Errorf(finding.CodeEdgeCredentialsPasswordType, "providerCredentials.password", at(pass), "quote the password", "providerCredentials.password is not text (YAML read it as another type); its value is not shown")
 	}
 	if hasCert && !doc.IsUnknown(cert) {
 		if msg := checkCertificate(cert.Value); msg != "" {
-			fl.Errorf("edge-credentials-certificate", "providerCredentials.certificate", at(cert),
+			fl.Errorf(finding.CodeEdgeCredentialsCertificate, "providerCredentials.certificate", at(cert),
 				"paste the registry's CA certificate in PEM form (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) as a YAML block (certificate: |)", "providerCredentials.certificate %s; its value is not shown", msg)
 		}
 	}

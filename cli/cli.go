@@ -98,7 +98,7 @@ value offline, resolves macros as Palette does, and renders what provisions mach
 	}
 	root.PersistentFlags().StringArrayVar(&e.packDirs, "pack-dir", nil, "also read packs from this directory of pack directories (repeatable)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
-	root.AddCommand(e.validateCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd())
+	root.AddCommand(e.validateCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd(), e.explainCmd())
 	return root
 }
 

@@ -16,33 +16,35 @@ import (
 	"github.com/byoos/byoos/values"
 )
 
-// The issue codes Resolve reports. They are stable: scripts may match on them.
+// The issue codes Resolve reports, as the package names them: each is the
+// constant of package finding that declares the code. They are stable:
+// scripts may match on them.
 const (
 	// CodeUnresolved (warning): a pack, user-macro or variable reference with no value.
-	CodeUnresolved = "macro-unresolved"
+	CodeUnresolved = finding.CodeMacroUnresolved
 	// CodeDeployTime (info): a known system macro not set in the Context; it is
 	// only known at deployment and renders as "" here.
-	CodeDeployTime = "macro-deploy-time"
+	CodeDeployTime = finding.CodeMacroDeployTime
 	// CodeUnknownSystem (warning): a system macro Palette does not define.
-	CodeUnknownSystem = "macro-unknown-system"
+	CodeUnknownSystem = finding.CodeMacroUnknownSystem
 	// CodeCycle (error): pack references that lead back to themselves, nest
 	// deeper than MaxDepth, or expand past MaxOutput.
-	CodeCycle = "macro-cycle"
+	CodeCycle = finding.CodeMacroCycle
 	// CodeSyntax (error): an unclosed "{{" or a malformed .spectro. reference.
-	CodeSyntax = "macro-syntax"
+	CodeSyntax = finding.CodeMacroSyntax
 	// CodeFunction (error): a pipeline that does not parse or fails to run.
-	CodeFunction = "macro-function"
+	CodeFunction = finding.CodeMacroFunction
 	// CodeVarPipeline (error): a pipeline on a profile variable, which Palette does not support.
-	CodeVarPipeline = "macro-var-pipeline"
+	CodeVarPipeline = finding.CodeMacroVarPipeline
 	// CodeNotScalar (error): a pack reference to a mapping or a list.
-	CodeNotScalar = "macro-not-scalar"
+	CodeNotScalar = finding.CodeMacroNotScalar
 	// CodeSecretRef (error): a pack reference to a secret value (one the
 	// pack's schema marks as a password). Secrets never flow into other
 	// values: the reference renders as an empty string.
-	CodeSecretRef = "macro-secret-ref"
+	CodeSecretRef = finding.CodeMacroSecretRef
 	// CodeBudget (error): resolution stopped because the work or the time
 	// allowed (Context.Budget) was spent; the rest renders as empty strings.
-	CodeBudget = "macro-budget"
+	CodeBudget = finding.CodeMacroBudget
 )
 
 // MaskText replaces values that Context.Mask hides.
@@ -226,7 +228,7 @@ func (r *resolver) text(s, self string) string {
 			r.origin = x.Start
 		}
 		if x.Kind == KindInvalid {
-			r.add(finding.Error, CodeSyntax, x.Ref, clip(s[x.Start:x.End])+": "+x.Problem, "macros are written {{ .spectro.system.KEY }}, {{ .spectro.pack.PACK.PATH }}, {{ .spectro.macro.NAME }} or {{ .spectro.var.NAME }}, optionally followed by | function args")
+			r.add(finding.Error, finding.CodeMacroSyntax, x.Ref, clip(s[x.Start:x.End])+": "+x.Problem, "macros are written {{ .spectro.system.KEY }}, {{ .spectro.pack.PACK.PATH }}, {{ .spectro.macro.NAME }} or {{ .spectro.var.NAME }}, optionally followed by | function args")
 			continue // kept as written
 		}
 		if b.Cap() == 0 {
@@ -255,7 +257,7 @@ func (r *resolver) text(s, self string) string {
 			if len(r.stack) == 0 {
 				r.origin = se.Offset
 			}
-			r.add(finding.Error, CodeSyntax, "", "\"{{\" at byte "+strconv.Itoa(se.Offset)+" is never closed by \"}}\"", "close the expression with }}, or remove the stray {{")
+			r.add(finding.Error, finding.CodeMacroSyntax, "", "\"{{\" at byte "+strconv.Itoa(se.Offset)+" is never closed by \"}}\"", "close the expression with }}, or remove the stray {{")
 		}
 	}
 	if last == 0 && b.Len() == 0 && !trimNext {
@@ -276,7 +278,7 @@ func (r *resolver) expr(x Expr, self string) string {
 		return v
 	}
 	if x.Kind == KindVar {
-		r.add(finding.Error, CodeVarPipeline, x.Ref, source(x)+": profile variables do not support functions in Palette",
+		r.add(finding.Error, finding.CodeMacroVarPipeline, x.Ref, source(x)+": profile variables do not support functions in Palette",
 			"remove \"| "+x.Pipeline+"\" and put the final value in the variable (its default, or --set var."+x.Path+"=VALUE); use a user macro (.spectro.macro) if you need functions")
 		return v
 	}
@@ -294,7 +296,7 @@ func (r *resolver) expr(x Expr, self string) string {
 			// The error may quote the value, which is derived from a secret.
 			msg = "the function failed on a value derived from a secret (the error is not shown, since it may quote the value)"
 		}
-		r.add(finding.Error, CodeFunction, x.Ref, source(x)+": "+msg,
+		r.add(finding.Error, finding.CodeMacroFunction, x.Ref, source(x)+": "+msg,
 			"use Sprig functions (https://masterminds.github.io/sprig/) with their arguments, e.g. | default \"x\", | upper, | trunc 8, | substr 0 4")
 		return v
 	}
@@ -319,7 +321,7 @@ func (r *resolver) budgetSpent(x Expr) {
 	}
 	saved := r.stack
 	r.stack = nil // one issue, wherever it was met
-	r.add(finding.Error, CodeBudget, "", "macros were not all resolved: "+why+"; the rest render as empty strings",
+	r.add(finding.Error, finding.CodeMacroBudget, "", "macros were not all resolved: "+why+"; the rest render as empty strings",
 		"use fewer or simpler macro functions; values are configuration, not computation")
 	r.stack = saved
 }
@@ -335,7 +337,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 		}
 		if IsSystemKey(x.Path) {
 			r.deferred = true
-			r.add(finding.Info, CodeDeployTime, x.Ref, ref(x)+" is only known at deployment; it renders as an empty string here",
+			r.add(finding.Info, finding.CodeMacroDeployTime, x.Ref, ref(x)+" is only known at deployment; it renders as an empty string here",
 				"pass --set system."+x.Path+"=VALUE to preview it")
 			return "", false
 		}
@@ -344,7 +346,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 			hint = "the system macros are " + strings.Join(SystemKeys(), ", ")
 		}
 		hint += " (to preview a value anyway: --set system." + x.Path + "=VALUE)"
-		r.add(finding.Warning, CodeUnknownSystem, x.Ref, ref(x)+": Palette has no system macro "+strconv.Quote(x.Path)+"; it renders as an empty string", hint)
+		r.add(finding.Warning, finding.CodeMacroUnknownSystem, x.Ref, ref(x)+": Palette has no system macro "+strconv.Quote(x.Path)+"; it renders as an empty string", hint)
 		return "", false
 	case KindMacro:
 		for _, m := range []map[string]string{c.ProjectMacros, c.TenantMacros, c.SystemMacros} {
@@ -352,7 +354,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 				return v, false
 			}
 		}
-		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": macro "+strconv.Quote(x.Path)+" is not defined at project, tenant or system scope; it renders as an empty string",
+		r.add(finding.Warning, finding.CodeMacroUnresolved, x.Ref, ref(x)+": macro "+strconv.Quote(x.Path)+" is not defined at project, tenant or system scope; it renders as an empty string",
 			"define macro "+x.Path+" at project or tenant scope (Palette: Project/Tenant Settings > Macros)")
 		return "", false
 	case KindVar:
@@ -365,7 +367,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 			}
 			return v, false
 		}
-		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
+		r.add(finding.Warning, finding.CodeMacroUnresolved, x.Ref, ref(x)+": profile variable "+strconv.Quote(x.Path)+" is not defined; it renders as an empty string",
 			"add the variable to the profile's spec.variables or pass --set var."+x.Path+"=VALUE")
 		return "", false
 	}
@@ -382,7 +384,7 @@ func source(x Expr) string { return "{{ .spectro." + x.Ref + " | " + x.Pipeline 
 func (r *resolver) pack(x Expr, self string) (string, bool) {
 	doc := r.c.Packs[x.Pack]
 	if doc == nil {
-		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" is not in this profile; it renders as an empty string",
+		r.add(finding.Warning, finding.CodeMacroUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" is not in this profile; it renders as an empty string",
 			"add pack "+x.Pack+" to the profile or fix the pack name"+r.packList())
 		return "", false
 	}
@@ -392,19 +394,19 @@ func (r *resolver) pack(x Expr, self string) (string, bool) {
 		if x.Pack == self {
 			where = "these values (pack " + x.Pack + ")"
 		}
-		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" has no value at "+strconv.Quote(x.Path)+"; it renders as an empty string",
+		r.add(finding.Warning, finding.CodeMacroUnresolved, x.Ref, ref(x)+": pack "+strconv.Quote(x.Pack)+" has no value at "+strconv.Quote(x.Path)+"; it renders as an empty string",
 			"set "+x.Path+" in "+where+", fix the path, or add | default \"VALUE\"")
 		return "", false
 	}
 	m := ms[0]
 	n := values.Deref(m.Node)
 	if n.Kind != yaml.ScalarNode {
-		r.add(finding.Error, CodeNotScalar, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is "+values.Describe(n)+", not a single value",
+		r.add(finding.Error, finding.CodeMacroNotScalar, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is "+values.Describe(n)+", not a single value",
 			"point the reference at a single value inside it, e.g. .spectro.pack."+x.Pack+"."+x.Path+".KEY")
 		return "", false
 	}
 	if r.c.Secret != nil && r.c.Secret(x.Pack, m.Path) {
-		r.add(finding.Error, CodeSecretRef, x.Ref, ref(x)+": "+m.Path+" in pack "+x.Pack+" is a secret, and secrets cannot be read through macros; it renders as an empty string",
+		r.add(finding.Error, finding.CodeMacroSecretRef, x.Ref, ref(x)+": "+m.Path+" in pack "+x.Pack+" is a secret, and secrets cannot be read through macros; it renders as an empty string",
 			"write the value where it is needed, or put the secret in a sensitive profile variable (isSensitive: true) and use {{ .spectro.var.NAME }} in both places")
 		return "", false
 	}
@@ -412,7 +414,7 @@ func (r *resolver) pack(x Expr, self string) (string, bool) {
 		r.deferred = true
 	}
 	if n.Tag == "!!null" {
-		r.add(finding.Warning, CodeUnresolved, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is empty (null); it renders as an empty string",
+		r.add(finding.Warning, finding.CodeMacroUnresolved, x.Ref, ref(x)+": "+x.Path+" in pack "+x.Pack+" is empty (null); it renders as an empty string",
 			"give "+x.Path+" a value in pack "+x.Pack+", or add | default \"VALUE\"")
 		return "", false
 	}
@@ -426,14 +428,14 @@ func (r *resolver) pack(x Expr, self string) (string, bool) {
 	for i, k := range r.stack {
 		if k == key {
 			chain := strings.Join(append(append([]string(nil), r.stack[i:]...), key), " -> ")
-			r.add(finding.Error, CodeCycle, x.Ref, "macro references form a cycle: "+chain+"; the reference renders as an empty string",
+			r.add(finding.Error, finding.CodeMacroCycle, x.Ref, "macro references form a cycle: "+chain+"; the reference renders as an empty string",
 				"break the cycle: make one of these values a literal instead of a macro")
 			return "", false
 		}
 	}
 	if len(r.stack) >= MaxDepth {
 		chain := strings.Join(append(append([]string(nil), r.stack...), key), " -> ")
-		r.add(finding.Error, CodeCycle, x.Ref, "macro references nest deeper than "+strconv.Itoa(MaxDepth)+" levels: "+chain,
+		r.add(finding.Error, finding.CodeMacroCycle, x.Ref, "macro references nest deeper than "+strconv.Itoa(MaxDepth)+" levels: "+chain,
 			"shorten the chain of pack references")
 		return "", false
 	}
@@ -453,7 +455,7 @@ func (r *resolver) grow(x Expr, v string) string {
 	if r.expanded+len(v) > MaxOutput {
 		if !r.tooBig {
 			r.tooBig = true
-			r.add(finding.Error, CodeCycle, x.Ref, "{{ .spectro."+x.Ref+" }}: macros expand to more than "+strconv.Itoa(MaxOutput)+" bytes in all; the rest render as empty strings",
+			r.add(finding.Error, finding.CodeMacroCycle, x.Ref, "{{ .spectro."+x.Ref+" }}: macros expand to more than "+strconv.Itoa(MaxOutput)+" bytes in all; the rest render as empty strings",
 				"pack values that reference each other many times multiply: reference fewer values, or produce less with functions")
 		}
 		return ""

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -35,7 +36,7 @@ func ParseAMI(s string) (AMI, *Problem) {
 // parseAMI is ParseAMI without the redaction of its problems.
 func parseAMI(s string) (AMI, *Problem) {
 	if len(s) > MaxLength {
-		return AMI{}, tooLong(CodeAWSAMIMalformed, "an AMI ID", s)
+		return AMI{}, tooLong(finding.CodeAWSAMIMalformed, "an AMI ID", s)
 	}
 	if isAMIID(s) {
 		return AMI{ID: s}, nil
@@ -57,7 +58,7 @@ func isAMIIDFold(s string) bool {
 func amiProblem(s string) *Problem {
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return newProblem(CodeAWSAMIEmpty,
+		return newProblem(finding.CodeAWSAMIEmpty,
 			fmt.Sprintf("no AMI ID was given (found %s); an AWS BYOOS image is an AMI ID, %s.", quote(s), amiShape),
 			fmt.Sprintf("Set the image to the ID of an AMI that is available in the cluster's region, for example %q.", exampleAMI))
 	}
@@ -66,7 +67,7 @@ func amiProblem(s string) *Problem {
 		if isAMIID(t) {
 			hint = fmt.Sprintf("Remove the white space around the value: use %s.", quote(t))
 		}
-		return newProblem(CodeAWSAMIInvalid,
+		return newProblem(finding.CodeAWSAMIInvalid,
 			fmt.Sprintf("the AMI ID %s has white space before or after it; expected %s and nothing else.", quote(s), amiShape),
 			hint)
 	}
@@ -83,7 +84,7 @@ func amiProblem(s string) *Problem {
 		return p
 	}
 	if (len(s) == 8 || len(s) == 17) && isHexFold(s) {
-		return newProblem(CodeAWSAMIMalformed,
+		return newProblem(finding.CodeAWSAMIMalformed,
 			fmt.Sprintf("%s has the hex digits of an AMI ID but not its \"ami-\" prefix; expected %s.", quote(s), amiShape),
 			fmt.Sprintf("Add the prefix: use %s.", quote("ami-"+lower)))
 	}
@@ -92,18 +93,18 @@ func amiProblem(s string) *Problem {
 		if i := strings.Index(s, "/"); i >= 0 {
 			param = s[i:]
 		}
-		return newProblem(CodeAWSAMIInvalid,
+		return newProblem(finding.CodeAWSAMIInvalid,
 			fmt.Sprintf("%s is an SSM parameter reference, not an AMI ID; the image must be %s.", quote(s), amiShape),
 			fmt.Sprintf("Resolve the parameter in the cluster's region with `aws ssm get-parameter --region <cluster-region> --name %s --query Parameter.Value --output text` and use the ami- ID it prints.",
 				shellWord(param, "<parameter-name>")))
 	}
 	if len(s) == 12 && isAllDigits(s) {
-		return newProblem(CodeAWSAMIInvalid,
+		return newProblem(finding.CodeAWSAMIInvalid,
 			fmt.Sprintf("%s looks like an AWS account ID, not an AMI ID; expected %s.", quote(s), amiShape),
 			"List the account's AMIs in the cluster's region with `aws ec2 describe-images --owners "+s+" --query 'Images[].[ImageId,Name]' --output text` and use the ami- ID of the image you built.")
 	}
 	if isAMIName(s) {
-		return newProblem(CodeAWSAMIName,
+		return newProblem(finding.CodeAWSAMIName,
 			fmt.Sprintf("%s looks like an AMI name, not an AMI ID; the image must be %s.", quote(s), amiShape),
 			fmt.Sprintf("Look the ID up in the cluster's region with `aws ec2 describe-images --region <cluster-region> --filters %s --query 'Images[].ImageId' --output text` and use the ami- ID it prints.",
 				shellWord("Name=name,Values="+s, "Name=name,Values=<name>")))
@@ -115,7 +116,7 @@ func amiProblem(s string) *Problem {
 	if schemeEnd(s) > 0 {
 		what = "a URL scheme (a URL is not an AMI ID)"
 	}
-	return newProblem(CodeAWSAMIInvalid,
+	return newProblem(finding.CodeAWSAMIInvalid,
 		fmt.Sprintf("%s is not an AMI ID: it contains %s; expected %s.", quote(s), what, amiShape),
 		fmt.Sprintf("Set the image to the ID of an AMI that is available in the cluster's region, for example %q (find it in the EC2 console under Images > AMIs).", exampleAMI))
 }
@@ -133,7 +134,7 @@ func amiARNProblem(s string) *Problem {
 		regionNote = fmt.Sprintf(" (the ARN places it in region %s; the cluster must run in that region, or copy the AMI there with `aws ec2 copy-image`)", quote(region))
 	}
 	if service == "imagebuilder" {
-		return newProblem(CodeAWSAMIARN,
+		return newProblem(finding.CodeAWSAMIARN,
 			fmt.Sprintf("%s is an EC2 Image Builder image ARN, not an AMI ID; the image must be %s.", quote(s), amiShape),
 			fmt.Sprintf("Look up the AMI that Image Builder distributed to the cluster's region with `aws imagebuilder get-image --image-build-version-arn %s --query 'image.outputResources.amis[].[region,image]' --output text` and use that ami- ID%s.",
 				shellWord(s, "<image-build-version-arn>"), regionNote))
@@ -144,12 +145,12 @@ func amiARNProblem(s string) *Problem {
 			id = id[:j]
 		}
 		if isAMIIDFold(id) {
-			return newProblem(CodeAWSAMIARN,
+			return newProblem(finding.CodeAWSAMIARN,
 				fmt.Sprintf("%s is an ARN; the image must be a bare AMI ID, %s, not an ARN.", quote(s), amiShape),
 				fmt.Sprintf("Use just the AMI ID: %s%s.", quote(strings.ToLower(id)), regionNote))
 		}
 	}
-	return newProblem(CodeAWSAMIARN,
+	return newProblem(finding.CodeAWSAMIARN,
 		fmt.Sprintf("%s is an ARN, not an AMI ID; the image must be %s.", quote(s), amiShape),
 		fmt.Sprintf("Use the ID of the AMI instead, for example %q; find it in the EC2 console under Images > AMIs in the cluster's region.", exampleAMI))
 }
@@ -160,7 +161,7 @@ func snapshotProblem(s string) *Problem {
 	if len(s) > 5 && isHexFold(s[5:]) {
 		snap = strings.ToLower(s)
 	}
-	return newProblem(CodeAWSSnapshotID,
+	return newProblem(finding.CodeAWSSnapshotID,
 		fmt.Sprintf("%s is an EBS snapshot ID; a snapshot is not an image: the cluster needs an AMI ID, %s.", quote(s), amiShape),
 		fmt.Sprintf("Register an AMI from the snapshot with `aws ec2 register-image --name <name> --architecture x86_64 --virtualization-type hvm --ena-support --root-device-name /dev/xvda --block-device-mappings 'DeviceName=/dev/xvda,Ebs={SnapshotId=%s}'` in the cluster's region and use the ami- ID it returns.", snap))
 }
@@ -169,7 +170,7 @@ func snapshotProblem(s string) *Problem {
 func amiPrefixProblem(s string) *Problem {
 	rest := s[4:]
 	if isAMIIDFold(s) {
-		return newProblem(CodeAWSAMIUppercase,
+		return newProblem(finding.CodeAWSAMIUppercase,
 			fmt.Sprintf("the AMI ID %s has upper-case letters; AMI IDs are written in lower case: %s.", quote(s), amiShape),
 			fmt.Sprintf("Use the lower-case ID: %s.", quote(strings.ToLower(s))))
 	}
@@ -193,7 +194,7 @@ func amiPrefixProblem(s string) *Problem {
 		hint += fmt.Sprintf(" If %s is the AMI's name, look its ID up with `aws ec2 describe-images --region <cluster-region> --filters %s --query 'Images[].ImageId' --output text`.",
 			quote(s), shellWord("Name=name,Values="+s, "Name=name,Values=<name>"))
 	}
-	return newProblem(CodeAWSAMIMalformed, msg, hint)
+	return newProblem(finding.CodeAWSAMIMalformed, msg, hint)
 }
 
 // otherResourceProblem recognises the ID of another kind of AWS resource (i-…, vol-…).
@@ -246,7 +247,7 @@ func otherResourceProblem(s, lower string) *Problem {
 	if hint == "" {
 		hint = fmt.Sprintf("Set the image to the ID of an AMI that is available in the cluster's region, for example %q (find it in the EC2 console under Images > AMIs).", exampleAMI)
 	}
-	return newProblem(CodeAWSAMIInvalid,
+	return newProblem(finding.CodeAWSAMIInvalid,
 		fmt.Sprintf("%s is %s, not an AMI ID; expected %s.", quote(s), kind, amiShape), hint)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -76,11 +77,11 @@ func ParseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 // parseVHD is ParseVHD without the redaction of its problems.
 func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	if len(s) > MaxLength {
-		return VHD{}, tooLong(CodeAzureVHDMalformed, "a VHD blob URL", s)
+		return VHD{}, tooLong(finding.CodeAzureVHDMalformed, "a VHD blob URL", s)
 	}
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return VHD{}, newProblem(CodeAzureVHDEmpty,
+		return VHD{}, newProblem(finding.CodeAzureVHDEmpty,
 			fmt.Sprintf("no VHD URL was given (found %s); an Azure BYOOS image is the blob URL of a VHD, %s.", quote(s), exampleVHD),
 			"Upload the image as a fixed-size VHD page blob to a storage account container and set the image to its URL, "+exampleVHD+".")
 	}
@@ -91,7 +92,7 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 				hint = fmt.Sprintf("Remove the white space around the URL: use %s.", quote(t))
 			}
 		}
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("the VHD URL %s contains %s at byte %d; expected a blob URL, %s.", quote(s), describeRune(r), i, exampleVHD),
 			hint)
 	}
@@ -99,7 +100,7 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 		return VHD{}, azureResourceIDProblem(s)
 	}
 	if isMarketplaceURN(s) {
-		return VHD{}, newProblem(CodeAzureMarketplaceURN,
+		return VHD{}, newProblem(finding.CodeAzureMarketplaceURN,
 			fmt.Sprintf("%s is an Azure Marketplace image URN (publisher:offer:sku:version); this pack version (generic-byoi 1.0.x) does not take marketplace images, only the blob URL of a VHD, %s.", quote(s), exampleVHD),
 			fmt.Sprintf("Export the image to a VHD: create a disk from it with `az disk create --resource-group <rg> --name byoos-export --image-reference %s`, ", shellWord(s, "<urn>"))+exportSteps)
 	}
@@ -110,35 +111,35 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 			host = host[:i]
 		}
 		if _, _, ok := blobEndpoint(strings.ToLower(host)); ok {
-			return VHD{}, newProblem(CodeAzureVHDNotHTTPS,
+			return VHD{}, newProblem(finding.CodeAzureVHDNotHTTPS,
 				fmt.Sprintf("the VHD URL %s has no scheme; expected an https blob URL, %s.", quote(s), exampleVHD),
 				fmt.Sprintf("Add the https scheme: use %s.", quote("https://"+s)))
 		}
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("%s is not a URL; expected the https blob URL of a VHD, %s.", quote(s), exampleVHD),
 			"Upload the image as a fixed-size VHD page blob to a storage account container and set the image to its URL, "+exampleVHD+".")
 	}
 	scheme := strings.ToLower(s[:se])
 	if scheme != "https" && scheme != "http" {
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("the VHD URL %s uses the %q scheme; expected an https blob URL, %s.", quote(s), scheme, exampleVHD),
 			"Use the https URL of the blob, "+exampleVHD+"; the storage account's Blob service endpoint is shown in the Azure portal under Endpoints.")
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		p := newProblem(CodeAzureVHDMalformed,
+		p := newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("%s is not a valid URL (%s); expected the https blob URL of a VHD, %s.", quote(s), plainURLError(err), exampleVHD),
 			"Copy the blob URL from the Azure portal (the blob's Properties > URL) or from `az storage blob url`, and percent-encode any special characters in the blob name.")
 		p.err = fmt.Errorf("parse VHD URL: %w", err)
 		return VHD{}, p
 	}
 	if u.User != nil {
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("the VHD URL %s carries user credentials before the host; expected %s.", quote(s), exampleVHD),
 			"Remove the user name and password; to grant access to a private blob, append a SAS token as the query string instead.")
 	}
 	if u.Fragment != "" || strings.Contains(s, "#") {
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("the VHD URL %s has a fragment (#…); expected %s with an optional SAS query string.", quote(s), exampleVHD),
 			"Remove the part from '#' on, or percent-encode '#' as %23 if it is part of the blob name.")
 	}
@@ -146,14 +147,14 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 	port := u.Port()
 	host := strings.ToLower(u.Host)
 	if hostname == "" {
-		return VHD{}, newProblem(CodeAzureVHDMalformed,
+		return VHD{}, newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("the VHD URL %s has no host; expected %s.", quote(s), exampleVHD),
 			"Give the full blob URL, including the storage account's blob endpoint, "+exampleVHD+".")
 	}
 	account, cloud, isBlob := blobEndpoint(hostname)
 	if !isBlob && isEmulatorURL(hostname, port, u.Path) {
 		if !opt.AllowEmulator {
-			return VHD{}, newProblem(CodeAzureVHDEmulator,
+			return VHD{}, newProblem(finding.CodeAzureVHDEmulator,
 				fmt.Sprintf("%s is a storage-emulator (Azurite) path-style URL on %q; an Azure cluster cannot read a VHD from an emulator, it needs %s.", quote(s), host, exampleVHD),
 				"Upload the VHD as a page blob to a storage account in Azure and use its URL, "+exampleVHD+"; emulator URLs are accepted only when the emulator is explicitly allowed for local testing.")
 		}
@@ -163,17 +164,17 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 		return VHD{}, hostProblem(s, hostname)
 	}
 	if !isStorageAccountName(account) {
-		return VHD{}, newProblem(CodeAzureVHDHost,
+		return VHD{}, newProblem(finding.CodeAzureVHDHost,
 			fmt.Sprintf("the VHD URL %s names the storage account %q; an account name is 3 to 24 lowercase letters and digits, as in %s.", quote(s), account, exampleVHD),
 			"Use the blob endpoint of the storage account itself, https://ACCOUNT.blob.core.windows.net (not a private-endpoint or custom-domain name), followed by /CONTAINER/NAME.vhd.")
 	}
 	if port != "" && port != "443" {
-		return VHD{}, newProblem(CodeAzureVHDHost,
+		return VHD{}, newProblem(finding.CodeAzureVHDHost,
 			fmt.Sprintf("the VHD URL %s gives port %s; Azure Blob storage endpoints are reached on the default https port.", quote(s), quote(port)),
 			fmt.Sprintf("Remove the port: the host should be just %s.", quote(hostname)))
 	}
 	if scheme == "http" {
-		return VHD{}, newProblem(CodeAzureVHDNotHTTPS,
+		return VHD{}, newProblem(finding.CodeAzureVHDNotHTTPS,
 			fmt.Sprintf("the VHD URL %s uses http; Azure needs the https blob URL, %s.", quote(s), exampleVHD),
 			fmt.Sprintf("Use https: %s.", quote("https"+s[len("http"):])))
 	}
@@ -206,7 +207,7 @@ func scanQuery(s, raw string) (hasSAS bool, p *Problem) {
 	for i := 0; i < len(raw); i++ {
 		if raw[i] == '%' && (i+2 >= len(raw) || !isHexByte(raw[i+1]) || !isHexByte(raw[i+2])) {
 			bad := raw[i:min(i+3, len(raw))]
-			return false, newProblem(CodeAzureVHDMalformed,
+			return false, newProblem(finding.CodeAzureVHDMalformed,
 				fmt.Sprintf("the query string of the VHD URL %s has the bad percent-escape %s; expected an optional SAS token such as ?sv=…&sig=….", quote(s), quote(bad)),
 				"Copy the SAS URL again from the Azure portal (Generate SAS) or from `az storage blob generate-sas --full-uri`, without editing the query string.")
 		}
@@ -266,13 +267,13 @@ func parseEmulatorVHD(s string, u *url.URL, host string) (VHD, *Problem) {
 	path := strings.TrimPrefix(u.Path, "/")
 	slash := strings.IndexByte(path, '/')
 	if slash < 0 {
-		return VHD{}, newProblem(CodeAzureVHDPath,
+		return VHD{}, newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the emulator URL %s has no container and blob after the account; expected http://%s/ACCOUNT/CONTAINER/NAME.vhd.", quote(s), host),
 			"Give the path-style blob URL, for example http://127.0.0.1:10000/devstoreaccount1/CONTAINER/NAME.vhd.")
 	}
 	account := path[:slash]
 	if !isStorageAccountName(account) {
-		return VHD{}, newProblem(CodeAzureVHDPath,
+		return VHD{}, newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the emulator URL %s names the account %s; an account name is 3 to 24 lowercase letters and digits (the emulator's default is \"devstoreaccount1\").", quote(s), quote(account)),
 			"Give the path-style blob URL, for example http://127.0.0.1:10000/devstoreaccount1/CONTAINER/NAME.vhd.")
 	}
@@ -303,13 +304,13 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 	const want = "expected " + exampleVHD + ", with the container name first and the blob name after it."
 	rest := strings.TrimPrefix(path, "/")
 	if rest == "" {
-		return "", "", newProblem(CodeAzureVHDPath,
+		return "", "", newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the VHD URL %s has no container or blob name; %s", quote(s), want),
 			"Append the container and blob name of the VHD to the storage endpoint: /CONTAINER/NAME.vhd.")
 	}
 	slash := strings.IndexByte(rest, '/')
 	if slash < 0 {
-		return "", "", newProblem(CodeAzureVHDPath,
+		return "", "", newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the VHD URL %s has only one path segment, %s, so it lacks either the container or the blob name; %s", quote(s), quote(rest), want),
 			"Give both the container and the blob: /CONTAINER/NAME.vhd (blobs at the top of the account live in a container too).")
 	}
@@ -319,27 +320,27 @@ func splitContainerBlob(s, path string) (container, blob string, p *Problem) {
 		if lc := strings.ToLower(container); lc != container && containerNameProblem(lc) == "" {
 			hint = fmt.Sprintf("Container names are lower case: use the container %s.", quote(lc))
 		}
-		return "", "", newProblem(CodeAzureVHDPath,
+		return "", "", newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the VHD URL %s names the container %s, which %s; %s", quote(s), quote(container), reason, want), hint)
 	}
 	if blob == "" {
-		return "", "", newProblem(CodeAzureVHDPath,
+		return "", "", newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the VHD URL %s has no blob name after the container %s; %s", quote(s), quote(container), want),
 			"Append the blob name of the VHD after the container: /"+container+"/NAME.vhd.")
 	}
 	if len(blob) > 1024 {
-		return "", "", newProblem(CodeAzureVHDPath,
+		return "", "", newProblem(finding.CodeAzureVHDPath,
 			fmt.Sprintf("the blob name in the VHD URL %s is %d characters long; Azure blob names are at most 1024.", quote(s), len(blob)),
 			"Use a shorter blob name.")
 	}
 	for seg := range strings.SplitSeq(blob, "/") {
 		switch seg {
 		case "":
-			return "", "", newProblem(CodeAzureVHDPath,
+			return "", "", newProblem(finding.CodeAzureVHDPath,
 				fmt.Sprintf("the blob path %s in the VHD URL %s has an empty segment (a double or trailing slash); expected %s.", quote(blob), quote(s), exampleVHD),
 				"Remove the extra slash so that the URL ends in the VHD's file name, NAME.vhd.")
 		case ".", "..":
-			return "", "", newProblem(CodeAzureVHDPath,
+			return "", "", newProblem(finding.CodeAzureVHDPath,
 				fmt.Sprintf("the blob path %s in the VHD URL %s has a %s segment; blob URLs are not resolved like file paths.", quote(blob), quote(s), quote(seg)),
 				"Give the blob's full name within the container, without . or .. segments.")
 		}
@@ -396,7 +397,7 @@ func vhdExtensionProblem(s, blob string) *Problem {
 	default:
 		hint = "Convert the disk image to a fixed-size VHD (`qemu-img convert -O vpc -o subformat=fixed,force_size IN OUT.vhd`; the virtual size must be a whole number of MiB), upload it as a page blob (`azcopy copy OUT.vhd '" + exampleVHD + "' --blob-type PageBlob`) and use its URL."
 	}
-	return newProblem(CodeAzureVHDExtension, msg, hint)
+	return newProblem(finding.CodeAzureVHDExtension, msg, hint)
 }
 
 // hostProblem explains an https URL whose host is not a Blob storage endpoint.
@@ -415,7 +416,7 @@ func hostProblem(s, hostname string) *Problem {
 			break
 		}
 	}
-	return newProblem(CodeAzureVHDHost,
+	return newProblem(finding.CodeAzureVHDHost,
 		fmt.Sprintf("the host %s of the VHD URL %s %s; expected %s.", quote(hostname), quote(s), what, exampleVHD),
 		"Upload the VHD as a page blob to a Blob storage container and use its URL, "+exampleVHD+
 			" (.blob.core.chinacloudapi.cn, .blob.core.usgovcloudapi.net or .blob.core.cloudapi.de in sovereign clouds).")
@@ -439,21 +440,21 @@ func azureResourceIDProblem(s string) *Problem {
 	}
 	switch kind {
 	case "galleries":
-		return newProblem(CodeAzureGalleryImage,
+		return newProblem(finding.CodeAzureGalleryImage,
 			fmt.Sprintf("%s is an Azure Compute Gallery image ID; this pack version (generic-byoi 1.0.x) does not support gallery image IDs, only the blob URL of a VHD, %s.", quote(s), exampleVHD),
 			fmt.Sprintf("Export the image version to a VHD in a storage account: create a disk from it with `az disk create --resource-group <rg> --name byoos-export --gallery-image-reference %s` (find the version with `az sig image-version list`), ",
 				shellWord(s, "<image-version-id>"))+exportSteps)
 	case "images":
-		return newProblem(CodeAzureManagedImage,
+		return newProblem(finding.CodeAzureManagedImage,
 			fmt.Sprintf("%s is an Azure managed image ID; this pack version (generic-byoi 1.0.x) does not support managed images, only the blob URL of a VHD, %s.", quote(s), exampleVHD),
 			fmt.Sprintf("Find the image's source with `az image show --ids %s --query storageProfile.osDisk`: if it has a blobUri, use that VHD URL; otherwise create a disk from its source snapshot (`az disk create --resource-group <rg> --name byoos-export --source <snapshot-id>`), ",
 				shellWord(s, "<image-id>"))+exportSteps)
 	case "snapshots", "disks":
-		return newProblem(CodeAzureVHDMalformed,
+		return newProblem(finding.CodeAzureVHDMalformed,
 			fmt.Sprintf("%s is the ID of an Azure managed %s, not the blob URL of a VHD, %s.", quote(s), strings.TrimSuffix(kind, "s"), exampleVHD),
 			"Get a read-only SAS URL for it with `az "+strings.TrimSuffix(kind, "s")+" grant-access --ids <id> --access-level Read --duration-in-seconds 3600 --query accessSas --output tsv`, copy it into a container with `azcopy copy '<SAS URL>' '"+exampleVHD+"' --blob-type PageBlob` (after `azcopy login`), and set the image to the blob URL.")
 	}
-	return newProblem(CodeAzureVHDMalformed,
+	return newProblem(finding.CodeAzureVHDMalformed,
 		fmt.Sprintf("%s is an Azure resource ID or path, not the blob URL of a VHD; expected %s.", quote(s), exampleVHD),
 		"Set the image to the https URL of the VHD blob in a storage account container, "+exampleVHD+".")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -52,15 +53,15 @@ func ParseOCI(s string) (OCI, *Problem) {
 // parseOCI is ParseOCI without the redaction of its problems.
 func parseOCI(s string) (OCI, *Problem) {
 	if len(s) > MaxLength {
-		return OCI{}, tooLong(CodeOCIInvalid, "an image reference", s)
+		return OCI{}, tooLong(finding.CodeOCIInvalid, "an image reference", s)
 	}
 	if strings.TrimSpace(s) == "" {
-		return OCI{}, newProblem(CodeOCIEmpty,
+		return OCI{}, newProblem(finding.CodeOCIEmpty,
 			fmt.Sprintf("no image reference was given (found %s); expected %s.", quote(s), ociShape),
 			fmt.Sprintf("Set the image to the provider image you built and pushed, for example %q.", exampleOCI))
 	}
 	if shown, ok := credentialsBeforeHost(s, true); ok {
-		return OCI{}, newProblem(CodeOCIInvalid,
+		return OCI{}, newProblem(finding.CodeOCIInvalid,
 			fmt.Sprintf("the image reference %s carries credentials (user:password@) before the registry; image references never hold credentials: expected %s.", quote(shown), ociShape),
 			"Remove them from the reference, and give the user name and password in providerCredentials.username and providerCredentials.password instead.")
 	}
@@ -71,7 +72,7 @@ func parseOCI(s string) (OCI, *Problem) {
 				hint = fmt.Sprintf("Remove the white space around the reference: use %s.", quote(t))
 			}
 		}
-		return OCI{}, newProblem(CodeOCIInvalid,
+		return OCI{}, newProblem(finding.CodeOCIInvalid,
 			fmt.Sprintf("the image reference %s contains %s at byte %d; expected %s.", quote(s), describeRune(r), i, ociShape), hint)
 	}
 	if se := schemeEnd(s); se >= 0 {
@@ -84,7 +85,7 @@ func parseOCI(s string) (OCI, *Problem) {
 				hint = fmt.Sprintf("Drop the scheme: use %s.", quote(rest))
 			}
 		}
-		return OCI{}, newProblem(CodeOCIScheme,
+		return OCI{}, newProblem(finding.CodeOCIScheme,
 			fmt.Sprintf("the image reference %s starts with the URL scheme %s; image references never carry a scheme: expected %s.", quote(s), quote(s[:se+3]), ociShape),
 			hint)
 	}
@@ -133,7 +134,7 @@ func parseOCI(s string) (OCI, *Problem) {
 			if hasDigest {
 				fixed += "@" + digest
 			}
-			return OCI{}, newProblem(CodeOCIUppercase,
+			return OCI{}, newProblem(finding.CodeOCIUppercase,
 				fmt.Sprintf("the repository path %s of the image reference %s has upper-case letters; registries require lower-case repository names.", quote(repo), quote(s)),
 				fmt.Sprintf("Use the lower-cased reference %s (and push the image under that name).", quote(fixed)))
 		}
@@ -163,7 +164,7 @@ func parseOCI(s string) (OCI, *Problem) {
 
 // ociInvalid builds a CodeOCIInvalid problem for reason, wrapping err if any.
 func ociInvalid(s, reason string, err error) *Problem {
-	p := newProblem(CodeOCIInvalid,
+	p := newProblem(finding.CodeOCIInvalid,
 		fmt.Sprintf("%s is not a valid image reference: %s; expected %s.", quote(s), reason, ociShape),
 		fmt.Sprintf("Give the reference exactly as you pushed the image, REGISTRY/REPOSITORY:TAG, for example %q.", exampleOCI))
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/byoos/byoos/finding"
 )
 
 // RegistryHost is a parsed registry of edge-native-byoi providerCredentials.
@@ -59,14 +61,14 @@ func ParseRegistryHost(s string) (RegistryHost, *Problem) {
 // parseRegistryHost is ParseRegistryHost without the redaction of its problems.
 func parseRegistryHost(s string) (RegistryHost, *Problem) {
 	if len(s) > MaxLength {
-		return RegistryHost{}, tooLong(CodeRegistryInvalid, "a registry host", s)
+		return RegistryHost{}, tooLong(finding.CodeRegistryInvalid, "a registry host", s)
 	}
 	if strings.TrimSpace(s) == "" {
 		return RegistryHost{}, registryInvalid(s, "it is empty",
 			"Set the registry to the host of the registry that holds the provider image, for example \"registry.example.com\" or \"10.10.1.5:5000\".")
 	}
 	if shown, ok := credentialsBeforeHost(s, false); ok {
-		return RegistryHost{}, newProblem(CodeRegistryInvalid,
+		return RegistryHost{}, newProblem(finding.CodeRegistryInvalid,
 			fmt.Sprintf("the registry %s carries credentials (user:password@) before the host; expected %s.", quote(shown), registryShape),
 			"Remove them: give only the host here, and the user name and password in providerCredentials.username and providerCredentials.password.")
 	}
@@ -111,7 +113,7 @@ func parseRegistryHost(s string) (RegistryHost, *Problem) {
 
 // registryInvalid builds a CodeRegistryInvalid problem.
 func registryInvalid(s, reason, hint string) *Problem {
-	return newProblem(CodeRegistryInvalid,
+	return newProblem(finding.CodeRegistryInvalid,
 		fmt.Sprintf("the registry %s is not valid: %s; expected %s.", quote(s), reason, registryShape), hint)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -51,10 +52,10 @@ func ParseTemplate(s string) (Template, *Problem) {
 // parseTemplate is ParseTemplate without the redaction of its problems.
 func parseTemplate(s string) (Template, *Problem) {
 	if len(s) > MaxLength {
-		return Template{}, tooLong(CodeVSphereTemplatePath, "a template path", s)
+		return Template{}, tooLong(finding.CodeVSphereTemplatePath, "a template path", s)
 	}
 	if strings.TrimSpace(s) == "" {
-		return Template{}, newProblem(CodeVSphereTemplateEmpty,
+		return Template{}, newProblem(finding.CodeVSphereTemplateEmpty,
 			fmt.Sprintf("no vSphere template was given (found %s); expected %s.", quote(s), templateShape),
 			"Set the image to the name or inventory path of the VM template built for this Kubernetes version, for example \"path/to/template/rhel-8-kube-v1.27.11\".")
 	}
@@ -65,10 +66,10 @@ func parseTemplate(s string) (Template, *Problem) {
 			if _, p := ParseTemplate(t); p != nil {
 				hint = "Remove the white space around the value, then check the template path: " + p.Message
 			}
-			return Template{}, newProblem(CodeVSphereTemplatePath,
+			return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 				fmt.Sprintf("the template %s has white space before or after it; expected %s.", quote(s), templateShape), hint)
 		}
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the template %s contains %s at byte %d; expected %s.", quote(s), describeRune(r), i, templateShape), hint)
 	}
 	if strings.IndexByte(s, '\\') >= 0 {
@@ -78,7 +79,7 @@ func parseTemplate(s string) (Template, *Problem) {
 				hint = fmt.Sprintf("Separate folders with \"/\", not \"\\\": use %s.", quote(fixed))
 			}
 		}
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the template path %s contains a backslash, as in a Windows path; vSphere inventory paths use \"/\" between folders.", quote(s)),
 			hint)
 	}
@@ -142,18 +143,18 @@ func firstControlOrEdgeSpace(s string) (int, rune) {
 func templateSegmentsProblem(s string) *Problem {
 	rest := strings.TrimPrefix(s, "/")
 	if rest == "" || strings.HasSuffix(rest, "/") {
-		return newProblem(CodeVSphereTemplatePath,
+		return newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the template path %s ends with \"/\", so it names a folder, not a template; expected %s.", quote(s), templateShape),
 			"Append the template's name to the folder path, or remove the trailing \"/\".")
 	}
 	for seg := range strings.SplitSeq(rest, "/") {
 		switch seg {
 		case "":
-			return newProblem(CodeVSphereTemplatePath,
+			return newProblem(finding.CodeVSphereTemplatePath,
 				fmt.Sprintf("the template path %s has an empty segment (\"//\"); expected folder names separated by single slashes.", quote(s)),
 				fmt.Sprintf("Remove the extra slash: use %s.", quote(squeezeSlashes(s))))
 		case ".", "..":
-			return newProblem(CodeVSphereTemplatePath,
+			return newProblem(finding.CodeVSphereTemplatePath,
 				fmt.Sprintf("the template path %s has a %s segment; vSphere inventory paths are not resolved like file paths.", quote(s), quote(seg)),
 				"Give the template's full inventory path from the datacenter down, for example \"/Datacenter/vm/folder/rhel-8-kube-v1.27.11\", without . or .. segments.")
 		}
@@ -192,7 +193,7 @@ func ovaPrefixProblem(s, name, renamed, full string) *Problem {
 	if full == renamed {
 		hint = fmt.Sprintf("Rename the OVA to %s and use that name.", quote(renamed))
 	}
-	return newProblem(CodeVSphereOVAPrefix,
+	return newProblem(finding.CodeVSphereOVAPrefix,
 		fmt.Sprintf("the OVA %s in %s does not start with %q; Palette expects OVA templates to carry the %q prefix.", quote(name), quote(s), ovaPrefix, ovaPrefix),
 		hint)
 }
@@ -201,20 +202,20 @@ func ovaPrefixProblem(s, name, renamed, full string) *Problem {
 func parseTemplateURL(s string, se int) (Template, *Problem) {
 	scheme := strings.ToLower(s[:se])
 	if scheme != "http" && scheme != "https" {
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the template %s is a URL with the %q scheme; expected %s.", quote(s), scheme, templateShape),
 			"Serve the OVA over http(s) and give its URL, or import it into vCenter and give the template's inventory path.")
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		p := newProblem(CodeVSphereTemplatePath,
+		p := newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the OVA URL %s cannot be parsed (%s); expected %s.", quote(s), plainURLError(err), templateShape),
 			"Check the URL of the OVA, and percent-encode special characters in its path.")
 		p.err = fmt.Errorf("parse OVA URL: %w", err)
 		return Template{}, p
 	}
 	if u.Host == "" {
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the OVA URL %s has no host; expected a URL such as \"https://images.example.com/r_u-2004-0-k-1243-0.ova\".", quote(s)),
 			"Give the full URL of the OVA, including the server that hosts it.")
 	}
@@ -224,14 +225,14 @@ func parseTemplateURL(s string, se int) (Template, *Problem) {
 	}
 	slash := strings.LastIndexByte(base, '/')
 	if slash < se+3 || u.Path == "" || strings.HasSuffix(u.Path, "/") {
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the URL %s does not name an OVA file; expected a URL ending in a file name such as \"r_u-2004-0-k-1243-0.ova\".", quote(s)),
 			"Give the URL of the .ova file itself, not of the folder or server that holds it.")
 	}
 	name := u.Path[strings.LastIndexByte(u.Path, '/')+1:]
 	folder, rawName := base[:slash], base[slash+1:]
 	if !hasSuffixFold(name, ".ova") {
-		return Template{}, newProblem(CodeVSphereTemplatePath,
+		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the URL %s names %s, which is not an OVA; a template given by URL must be an .ova file.", quote(s), quote(name)),
 			"Package the template as an OVA named r_u-NAME.ova and give its URL, or import it into vCenter and give the template's inventory path.")
 	}

@@ -140,12 +140,12 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 			}
 			msg = fmt.Sprintf("%s is %s, expected %s", te.Field, jsonKind(te.Value), te.Type.String())
 		}
-		fl.Errorf("pack-json-invalid", "", p, "fix pack.json so that it is valid JSON with the fields of a pack", "%s", msg)
+		fl.Errorf(finding.CodePackJSONInvalid, "", p, "fix pack.json so that it is valid JSON with the fields of a pack", "%s", msg)
 		return nil, fl
 	}
 	req := func(field, val, hint string) {
 		if strings.TrimSpace(val) == "" {
-			fl.Errorf("pack-field-required", field, pos(field), hint, "pack.json has no %s", field)
+			fl.Errorf(finding.CodePackFieldRequired, field, pos(field), hint, "pack.json has no %s", field)
 		}
 	}
 	req("name", m.Name, `add "name": the pack's name, e.g. "generic-byoi"`)
@@ -153,42 +153,42 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 	req("version", m.Version, `add "version": a semantic version such as "1.0.0"`)
 	req("layer", m.Layer, `add "layer": one of `+strings.Join(Layers(), ", "))
 	if m.Name != "" && !NameValid(m.Name) {
-		fl.Errorf("pack-name-invalid", "name", pos("name"), "use lower-case letters, digits and hyphens, e.g. "+suggestName(m.Name), "pack name %q is not valid", m.Name)
+		fl.Errorf(finding.CodePackNameInvalid, "name", pos("name"), "use lower-case letters, digits and hyphens, e.g. "+suggestName(m.Name), "pack name %q is not valid", m.Name)
 	}
 	if m.Version != "" {
 		if strings.HasPrefix(m.Version, "v") || strings.HasPrefix(m.Version, "V") {
-			fl.Errorf("pack-version-prefix", "version", pos("version"), fmt.Sprintf("write %q", m.Version[1:]), "pack version %q starts with %q; pack versions carry no leading v", m.Version, m.Version[:1])
+			fl.Errorf(finding.CodePackVersionPrefix, "version", pos("version"), fmt.Sprintf("write %q", m.Version[1:]), "pack version %q starts with %q; pack versions carry no leading v", m.Version, m.Version[:1])
 		} else if _, err := semver.StrictNewVersion(m.Version); err != nil {
-			fl.Errorf("pack-version-invalid", "version", pos("version"), "use MAJOR.MINOR.PATCH, e.g. 1.0.0", "pack version %q is not a semantic version: %v", m.Version, err)
+			fl.Errorf(finding.CodePackVersionInvalid, "version", pos("version"), "use MAJOR.MINOR.PATCH, e.g. 1.0.0", "pack version %q is not a semantic version: %v", m.Version, err)
 		}
 	}
 	if m.Layer != "" && LayerRank(m.Layer) < 0 {
-		fl.Errorf("pack-layer-invalid", "layer", pos("layer"), "use one of "+strings.Join(Layers(), ", "), "layer %q is not a pack layer", m.Layer)
+		fl.Errorf(finding.CodePackLayerInvalid, "layer", pos("layer"), "use one of "+strings.Join(Layers(), ", "), "layer %q is not a pack layer", m.Layer)
 	}
 	if len(m.AllClouds()) == 0 {
-		fl.Errorf("pack-cloud-types-required", "cloudTypes", pos("cloudTypes"), `add "cloudTypes", e.g. ["aws", "azure", "vsphere"] or ["all"]`, "pack.json names no cloud types")
+		fl.Errorf(finding.CodePackCloudTypesRequired, "cloudTypes", pos("cloudTypes"), `add "cloudTypes", e.g. ["aws", "azure", "vsphere"] or ["all"]`, "pack.json names no cloud types")
 	}
 	for i, c := range m.CloudTypes {
 		if !contains(CloudTypes(), c) {
 			p := fmt.Sprintf("cloudTypes[%d]", i)
-			fl.Errorf("pack-cloud-type-invalid", p, pos(p), "use one of "+strings.Join(CloudTypes(), ", "), "cloud type %q is not known", c)
+			fl.Errorf(finding.CodePackCloudTypeInvalid, p, pos(p), "use one of "+strings.Join(CloudTypes(), ", "), "cloud type %q is not known", c)
 		}
 	}
 	if m.Layer == "addon" && m.AddonType == "" {
-		fl.Warnf("pack-addon-type", "addonType", pos("layer"), `add "addonType", e.g. "monitoring" or "system app"`, "add-on pack has no addonType")
+		fl.Warnf(finding.CodePackAddonType, "addonType", pos("layer"), `add "addonType", e.g. "monitoring" or "system app"`, "add-on pack has no addonType")
 	}
 	if m.Constraints != nil {
 		for i, d := range m.Constraints.Dependencies {
 			p := fmt.Sprintf("constraints.dependencies[%d]", i)
 			at := pos(p)
 			if d.PackName == "" {
-				fl.Errorf("pack-dependency-invalid", p+".packName", at, "name the pack this constraint concerns", "dependency has no packName")
+				fl.Errorf(finding.CodePackDependencyInvalid, p+".packName", at, "name the pack this constraint concerns", "dependency has no packName")
 			}
 			if !contains(DependencyTypes(), d.Type) {
-				fl.Errorf("pack-dependency-invalid", p+".type", at, "use one of "+strings.Join(DependencyTypes(), ", "), "dependency type %q is not known", d.Type)
+				fl.Errorf(finding.CodePackDependencyInvalid, p+".type", at, "use one of "+strings.Join(DependencyTypes(), ", "), "dependency type %q is not known", d.Type)
 			}
 			if d.Layer != "" && LayerRank(d.Layer) < 0 {
-				fl.Errorf("pack-dependency-invalid", p+".layer", at, "use one of "+strings.Join(Layers(), ", "), "dependency layer %q is not a pack layer", d.Layer)
+				fl.Errorf(finding.CodePackDependencyInvalid, p+".layer", at, "use one of "+strings.Join(Layers(), ", "), "dependency layer %q is not a pack layer", d.Layer)
 			}
 			var lo, hi *semver.Version
 			for _, b := range []struct {
@@ -200,13 +200,13 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 				}
 				v, err := semver.NewVersion(b.v)
 				if err != nil {
-					fl.Errorf("pack-dependency-invalid", p+"."+b.field, at, "use a semantic version such as 1.29.0", "%s %q is not a version", b.field, b.v)
+					fl.Errorf(finding.CodePackDependencyInvalid, p+"."+b.field, at, "use a semantic version such as 1.29.0", "%s %q is not a version", b.field, b.v)
 					continue
 				}
 				*b.dst = v
 			}
 			if lo != nil && hi != nil && lo.GreaterThan(hi) {
-				fl.Errorf("pack-dependency-invalid", p, at, "swap minVersion and maxVersion", "minVersion %s is above maxVersion %s", d.MinVersion, d.MaxVersion)
+				fl.Errorf(finding.CodePackDependencyInvalid, p, at, "swap minVersion and maxVersion", "minVersion %s is above maxVersion %s", d.MinVersion, d.MaxVersion)
 			}
 		}
 	}

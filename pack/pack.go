@@ -278,7 +278,7 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 	var fl finding.List
 	metaSrc, ok := files[MetaFile]
 	if !ok {
-		fl.Add(finding.Finding{Severity: finding.Error, Code: "pack-file-missing", File: MetaFile, Message: "the pack has no pack.json", Hint: "add pack.json with name, displayName, version, layer and cloudTypes"})
+		fl.Add(finding.Finding{Severity: finding.Error, Code: finding.CodePackFileMissing, File: MetaFile, Message: "the pack has no pack.json", Hint: "add pack.json with name, displayName, version, layer and cloudTypes"})
 		return nil, fl, fmt.Errorf("%w: no %s", ErrInvalid, MetaFile)
 	}
 	meta, mfl := parseMeta(metaSrc)
@@ -289,24 +289,24 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 	p := &Pack{Meta: *meta, Files: files}
 	p.Values = files[ValuesFile]
 	if _, ok := files[ValuesFile]; !ok {
-		fl.Add(finding.Finding{Severity: finding.Error, Code: "pack-file-missing", File: ValuesFile, Message: "the pack has no values.yaml", Hint: "add values.yaml; it may be empty for an OS pack, but it must exist"})
+		fl.Add(finding.Finding{Severity: finding.Error, Code: finding.CodePackFileMissing, File: ValuesFile, Message: "the pack has no values.yaml", Hint: "add values.yaml; it may be empty for an OS pack, but it must exist"})
 	}
 	doc, err := values.Parse(p.Values)
 	if err != nil {
-		fl.Add(parseFinding(ValuesFile, "values-invalid", err))
+		fl.Add(parseFinding(ValuesFile, finding.CodeValuesInvalid, err))
 		doc = &values.Doc{}
 	}
 	p.Defaults = doc
 	if src, ok := files[SchemaFile]; ok {
 		s, sfl, err := schema.Parse(src)
 		if err != nil {
-			fl.Add(parseFinding(SchemaFile, "schema-invalid", err))
+			fl.Add(parseFinding(SchemaFile, finding.CodeSchemaInvalid, err))
 		} else {
 			p.Schema = s
 			fl = append(fl, sfl.WithFile(SchemaFile)...)
 			for _, e := range s.Entries {
 				if len(doc.Find(e.Path)) == 0 && !strings.Contains(e.Path, "$[]") {
-					fl.Add(finding.Finding{Severity: finding.Warning, Code: "pack-schema-path-missing", File: SchemaFile, Path: e.Path, Line: e.Line, Column: e.Column,
+					fl.Add(finding.Finding{Severity: finding.Warning, Code: finding.CodePackSchemaPathMissing, File: SchemaFile, Path: e.Path, Line: e.Line, Column: e.Column,
 						Message: fmt.Sprintf("schema.yaml constrains %s, which values.yaml does not define", e.Path), Hint: "add a default for it to values.yaml, or fix the path"})
 				}
 			}
@@ -318,7 +318,7 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 	if b, ok := files[ReadmeFile]; ok {
 		p.Readme = string(b)
 	} else {
-		fl.Add(finding.Finding{Severity: finding.Warning, Code: "pack-file-missing", File: ReadmeFile, Message: "the pack has no README.md", Hint: "add README.md: what the pack does and how to set its values"})
+		fl.Add(finding.Finding{Severity: finding.Warning, Code: finding.CodePackFileMissing, File: ReadmeFile, Message: "the pack has no README.md", Hint: "add README.md: what the pack does and how to set its values"})
 	}
 	p.Digest = digest(files)
 	if fl.HasErrors() {
@@ -330,17 +330,17 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 func parsePresets(src []byte, fl finding.List) ([]Preset, finding.List) {
 	doc, err := values.Parse(src)
 	if err != nil {
-		fl.Add(parseFinding(PresetsFile, "presets-invalid", err))
+		fl.Add(parseFinding(PresetsFile, finding.CodePresetsInvalid, err))
 		return nil, fl
 	}
 	n, ok := doc.Lookup("presets")
 	if !ok {
-		fl.Add(finding.Finding{Severity: finding.Error, Code: "presets-invalid", File: PresetsFile, Line: 1, Column: 1, Message: "presets.yaml has no presets list", Hint: "start it with presets: and a list of presets"})
+		fl.Add(finding.Finding{Severity: finding.Error, Code: finding.CodePresetsInvalid, File: PresetsFile, Line: 1, Column: 1, Message: "presets.yaml has no presets list", Hint: "start it with presets: and a list of presets"})
 		return nil, fl
 	}
 	var out []Preset
 	if err := n.Decode(&out); err != nil {
-		fl.Add(finding.Finding{Severity: finding.Error, Code: "presets-invalid", File: PresetsFile, Line: n.Line, Column: n.Column, Message: "presets is not a list of presets: " + strings.TrimPrefix(err.Error(), "yaml: "), Hint: "each preset has name, displayName, group, and add and/or remove"})
+		fl.Add(finding.Finding{Severity: finding.Error, Code: finding.CodePresetsInvalid, File: PresetsFile, Line: n.Line, Column: n.Column, Message: "presets is not a list of presets: " + strings.TrimPrefix(err.Error(), "yaml: "), Hint: "each preset has name, displayName, group, and add and/or remove"})
 		return nil, fl
 	}
 	seen := map[string]bool{}
@@ -350,17 +350,17 @@ func parsePresets(src []byte, fl finding.List) ([]Preset, finding.List) {
 			fl.Add(finding.Finding{Severity: finding.Error, Code: code, File: PresetsFile, Path: fmt.Sprintf("presets[%d]", i), Line: item.Line, Column: item.Column, Message: msg, Hint: hint})
 		}
 		if pr.Name == "" {
-			at("presets-invalid", "preset has no name", "give every preset a unique name")
+			at(finding.CodePresetsInvalid, "preset has no name", "give every preset a unique name")
 		} else if seen[pr.Name] {
-			at("presets-invalid", fmt.Sprintf("preset name %q is used twice", pr.Name), "give every preset a unique name")
+			at(finding.CodePresetsInvalid, fmt.Sprintf("preset name %q is used twice", pr.Name), "give every preset a unique name")
 		}
 		seen[pr.Name] = true
 		if pr.Group == "" {
-			at("presets-invalid", fmt.Sprintf("preset %q has no group", pr.Name), "name the group; at most one preset per group is applied")
+			at(finding.CodePresetsInvalid, fmt.Sprintf("preset %q has no group", pr.Name), "name the group; at most one preset per group is applied")
 		}
 		if pr.Add != "" {
 			if _, err := values.Parse([]byte(pr.Add)); err != nil {
-				at("presets-invalid", fmt.Sprintf("preset %q: add is not valid values YAML: %v", pr.Name, err), "make add a YAML mapping to merge into values")
+				at(finding.CodePresetsInvalid, fmt.Sprintf("preset %q: add is not valid values YAML: %v", pr.Name, err), "make add a YAML mapping to merge into values")
 			}
 		}
 	}

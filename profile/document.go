@@ -91,7 +91,7 @@ func (e *ParseError) Error() string {
 
 // Finding turns the parse error into a finding.
 func (e *ParseError) Finding() finding.Finding {
-	return finding.Finding{Severity: finding.Error, Code: "profile-invalid", File: e.File, Line: e.Line, Column: e.Column, Message: e.Msg,
+	return finding.Finding{Severity: finding.Error, Code: finding.CodeProfileInvalid, File: e.File, Line: e.Line, Column: e.Column, Message: e.Msg,
 		Hint: "a profile is Palette's export shape: metadata, spec.version, spec.template{type, cloudType, packs}, spec.variables"}
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // CodeSecretAlias is the finding code of a secret given through a YAML
-// anchor, alias or merge key.
-const CodeSecretAlias = "secret-alias"
+// anchor, alias or merge key; it is finding.CodeSecretAlias.
+const CodeSecretAlias = finding.CodeSecretAlias
 
 // underSecret reports whether a value path is secret or lies under a secret
 // path (a list or mapping where a secret belongs is secret throughout).
@@ -69,11 +69,11 @@ func secretAliases(l *Layer) finding.List {
 		const hint = "write the secret value itself at this path, without YAML anchors (&), aliases (*) or merge keys (<<)"
 		switch {
 		case r.Kind == yaml.AliasNode:
-			fl.Errorf(CodeSecretAlias, path, pos, hint, "%s is given through the alias *%s%s; a secret must be written where it is used", path, r.Value, anchorAt(r.Alias))
+			fl.Errorf(finding.CodeSecretAlias, path, pos, hint, "%s is given through the alias *%s%s; a secret must be written where it is used", path, r.Value, anchorAt(r.Alias))
 		case values.IsMergeKey(r):
-			fl.Errorf(CodeSecretAlias, path, pos, hint, "%s is brought in by a merge key (<<)%s; a secret must be written where it is used", path, mergedFrom(via))
+			fl.Errorf(finding.CodeSecretAlias, path, pos, hint, "%s is brought in by a merge key (<<)%s; a secret must be written where it is used", path, mergedFrom(via))
 		default:
-			fl.Errorf(CodeSecretAlias, path, pos, hint, "%s is inside the anchor &%s, which could copy it where it is not masked", path, r.Anchor)
+			fl.Errorf(finding.CodeSecretAlias, path, pos, hint, "%s is inside the anchor &%s, which could copy it where it is not masked", path, r.Anchor)
 		}
 	})
 	return fl

@@ -119,7 +119,7 @@ func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Resu
 		field := fmt.Sprintf("spec.template.packs[%d]", i)
 		l := Layer{Index: i, Ref: ref}
 		if strings.TrimSpace(ref.Name) == "" {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-pack-name", Path: field + ".name", Message: "layer has no pack name", Hint: "name the pack, e.g. generic-byoi"}, field)
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfilePackName, Path: field + ".name", Message: "layer has no pack name", Hint: "name the pack, e.g. generic-byoi"}, field)
 			r.Layers = append(r.Layers, l)
 			continue
 		}
@@ -132,10 +132,10 @@ func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Resu
 		var nf *pack.NotFoundError
 		switch {
 		case errors.As(err, &nf):
-			code, hint := "pack-not-found", "use a pack the registry holds (byoos pack list)"
+			code, hint := finding.CodePackNotFound, "use a pack the registry holds (byoos pack list)"
 			fld := field + ".name"
 			if len(nf.Versions) > 0 {
-				code, hint, fld = "pack-tag-unknown", "use one of those versions, or a floating tag such as "+floatingOf(nf.Versions[0]), field+".tag"
+				code, hint, fld = finding.CodePackTagUnknown, "use one of those versions, or a floating tag such as "+floatingOf(nf.Versions[0]), field+".tag"
 			}
 			add(finding.Finding{Severity: finding.Error, Code: code, Layer: ref.Name, Message: err.Error(), Hint: hint}, fld)
 		case err != nil:
@@ -144,11 +144,11 @@ func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Resu
 			pk := found.Pack
 			l.Pack, l.PackUID, l.RegistryUID = pk, found.UID, found.RegistryUID
 			if ref.Layer != "" && ref.Layer != pk.Meta.Layer {
-				add(finding.Finding{Severity: finding.Error, Code: "profile-layer-mismatch", Layer: ref.Name,
+				add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileLayerMismatch, Layer: ref.Name,
 					Message: fmt.Sprintf("layer is %q but %s is a %s pack", ref.Layer, pk.Ref(), pk.Meta.Layer), Hint: fmt.Sprintf("set layer: %s", pk.Meta.Layer)}, field+".layer")
 			}
 			if t.CloudType != "" && !pk.Meta.Supports(t.CloudType) {
-				add(finding.Finding{Severity: finding.Error, Code: "pack-cloud-type", Layer: ref.Name,
+				add(finding.Finding{Severity: finding.Error, Code: finding.CodePackCloudType, Layer: ref.Name,
 					Message: fmt.Sprintf("%s supports %s, not the profile's cloud type %s", pk.Ref(), strings.Join(pk.Meta.AllClouds(), ", "), t.CloudType),
 					Hint:    "choose a pack for " + t.CloudType + ", or change the profile's cloudType"}, field+".name")
 			}
@@ -187,7 +187,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 		}
 		doc, err := values.Parse([]byte(text))
 		if err != nil {
-			f := finding.Finding{Severity: finding.Error, Code: "values-invalid", Message: err.Error(), Hint: "fix the YAML at this place"}
+			f := finding.Finding{Severity: finding.Error, Code: finding.CodeValuesInvalid, Message: err.Error(), Hint: "fix the YAML at this place"}
 			var pe *values.ParseError
 			if errors.As(err, &pe) {
 				f.Line, f.Column, f.Message = pe.Line, pe.Column, pe.Msg
@@ -256,7 +256,7 @@ func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud 
 		r.Layers[0].Ref.Values = "{}"
 	}
 	if !p.Meta.Supports(cloud) {
-		r.Findings.Add(finding.Finding{Severity: finding.Error, Code: "pack-cloud-type", File: file, Layer: p.Meta.Name,
+		r.Findings.Add(finding.Finding{Severity: finding.Error, Code: finding.CodePackCloudType, File: file, Layer: p.Meta.Name,
 			Message: fmt.Sprintf("%s supports %s, not %s", p.Ref(), strings.Join(p.Meta.AllClouds(), ", "), cloud), Hint: "choose a pack for " + cloud})
 	}
 	r.Context = v.context(d, r, o, o.Vars)
@@ -276,7 +276,7 @@ func maskedSecrets(l *Layer) finding.List {
 	}
 	l.Values.Walk(func(path string, n *yaml.Node) {
 		if n.Value == macro.MaskText && l.Pack.IsSecret(path) {
-			fl.Errorf("secret-masked", path, finding.Pos{Line: n.Line, Column: n.Column}, "enter the secret itself; exports and reads show secrets masked",
+			fl.Errorf(finding.CodeSecretMasked, path, finding.Pos{Line: n.Line, Column: n.Column}, "enter the secret itself; exports and reads show secrets masked",
 				"%s is the mask %s, not a secret", path, macro.MaskText)
 		}
 	})
@@ -395,34 +395,34 @@ func (v *Validator) checkHeader(d *Document, add func(finding.Finding, string)) 
 	p := &d.Profile
 	t := &p.Spec.Template
 	if strings.TrimSpace(p.Metadata.Name) == "" {
-		add(finding.Finding{Severity: finding.Error, Code: "profile-name-required", Path: "metadata.name", Message: "the profile has no name", Hint: "set metadata.name"}, "metadata.name")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileNameRequired, Path: "metadata.name", Message: "the profile has no name", Hint: "set metadata.name"}, "metadata.name")
 	} else if err := names.Profile(p.Metadata.Name); err != nil {
-		add(finding.Finding{Severity: finding.Error, Code: "profile-name-invalid", Path: "metadata.name", Message: err.At("metadata.name"),
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileNameInvalid, Path: "metadata.name", Message: err.At("metadata.name"),
 			Hint: fmt.Sprintf("name the profile with 1 to %d lower-case letters, digits and '-', beginning and ending with a letter or a digit", names.MaxProfile)}, "metadata.name")
 	}
 	if p.Spec.Version != "" {
 		if _, err := semver.StrictNewVersion(p.Spec.Version); err != nil {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-version-invalid", Path: "spec.version",
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileVersionInvalid, Path: "spec.version",
 				Message: fmt.Sprintf("profile version %q is not MAJOR.MINOR.PATCH", p.Spec.Version), Hint: "use a semantic version such as 1.0.0 or 1.2.3-rc.1, with no leading v"}, "spec.version")
 		}
 	}
 	switch t.Type {
 	case TypeCluster, TypeInfra, TypeAddOn:
 	case "":
-		add(finding.Finding{Severity: finding.Error, Code: "profile-type-required", Path: "spec.template.type", Message: "the profile has no type", Hint: "set spec.template.type to infra, cluster or add-on"}, "spec.template")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileTypeRequired, Path: "spec.template.type", Message: "the profile has no type", Hint: "set spec.template.type to infra, cluster or add-on"}, "spec.template")
 	default:
-		add(finding.Finding{Severity: finding.Error, Code: "profile-type-invalid", Path: "spec.template.type", Message: fmt.Sprintf("profile type %q is not known", t.Type), Hint: "use infra, cluster or add-on"}, "spec.template.type")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileTypeInvalid, Path: "spec.template.type", Message: fmt.Sprintf("profile type %q is not known", t.Type), Hint: "use infra, cluster or add-on"}, "spec.template.type")
 	}
 	switch {
 	case t.CloudType == "":
-		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-required", Path: "spec.template.cloudType", Message: "the profile has no cloud type", Hint: "set spec.template.cloudType, e.g. aws, azure, vsphere or edge-native"}, "spec.template")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeRequired, Path: "spec.template.cloudType", Message: "the profile has no cloud type", Hint: "set spec.template.cloudType, e.g. aws, azure, vsphere or edge-native"}, "spec.template")
 	case !contains(pack.CloudTypes(), t.CloudType):
-		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-invalid", Path: "spec.template.cloudType", Message: fmt.Sprintf("cloud type %q is not known", t.CloudType), Hint: "use one of " + strings.Join(pack.CloudTypes(), ", ")}, "spec.template.cloudType")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeInvalid, Path: "spec.template.cloudType", Message: fmt.Sprintf("cloud type %q is not known", t.CloudType), Hint: "use one of " + strings.Join(pack.CloudTypes(), ", ")}, "spec.template.cloudType")
 	case t.CloudType == "all" && t.Type != TypeAddOn:
-		add(finding.Finding{Severity: finding.Error, Code: "profile-cloud-type-invalid", Path: "spec.template.cloudType", Message: "cloud type all is only for add-on profiles", Hint: "name the cloud the infrastructure runs on"}, "spec.template.cloudType")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeInvalid, Path: "spec.template.cloudType", Message: "cloud type all is only for add-on profiles", Hint: "name the cloud the infrastructure runs on"}, "spec.template.cloudType")
 	}
 	if len(t.Packs) == 0 {
-		add(finding.Finding{Severity: finding.Error, Code: "profile-no-layers", Path: "spec.template.packs", Message: "the profile has no layers", Hint: "add an os layer (generic-byoi or edge-native-byoi) and a k8s layer"}, "spec.template")
+		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileNoLayers, Path: "spec.template.packs", Message: "the profile has no layers", Hint: "add an os layer (generic-byoi or edge-native-byoi) and a k8s layer"}, "spec.template")
 	}
 }
 
@@ -445,11 +445,11 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 			continue
 		}
 		if layer == "" {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-required", Layer: l.Ref.Name, Message: "layer has no layer type", Hint: "set layer: os, k8s, cni, csi or addon"}, field)
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileLayerRequired, Layer: l.Ref.Name, Message: "layer has no layer type", Hint: "set layer: os, k8s, cni, csi or addon"}, field)
 			continue
 		}
 		if rank < 0 {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-invalid", Layer: l.Ref.Name, Message: fmt.Sprintf("layer %q is not known", layer), Hint: "use os, k8s, cni, csi or addon"}, field+".layer")
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileLayerInvalid, Layer: l.Ref.Name, Message: fmt.Sprintf("layer %q is not known", layer), Hint: "use os, k8s, cni, csi or addon"}, field+".layer")
 			continue
 		}
 		switch layer {
@@ -459,11 +459,11 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 			hasK8s = true
 		}
 		if t.Type == TypeAddOn && layer != "addon" {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-addon-infra-layer", Layer: l.Ref.Name,
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileAddonInfraLayer, Layer: l.Ref.Name,
 				Message: fmt.Sprintf("an add-on profile holds only add-on layers, and %s is a %s layer", l.Ref.Name, layer), Hint: "make the profile type infra or cluster, or remove the layer"}, field)
 		}
 		if rank < last {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-layer-order", Layer: l.Ref.Name,
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileLayerOrder, Layer: l.Ref.Name,
 				Message: fmt.Sprintf("%s layer %s comes after %s layer %s", layer, l.Ref.Name, pack.Layers()[last], lastName),
 				Hint:    "order layers os, k8s, cni, csi, then add-ons"}, field)
 		} else {
@@ -473,15 +473,15 @@ func (v *Validator) checkLayers(d *Document, r *Result, add func(finding.Finding
 	if t.Type == TypeInfra || t.Type == TypeCluster {
 		switch {
 		case len(osLayers) == 0 && !unknown:
-			add(finding.Finding{Severity: finding.Error, Code: "profile-os-layer-missing", Path: "spec.template.packs", Message: "the profile has no os layer", Hint: "add generic-byoi (aws, azure, vsphere) or edge-native-byoi (edge-native) as the first layer"}, "spec.template.packs")
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileOsLayerMissing, Path: "spec.template.packs", Message: "the profile has no os layer", Hint: "add generic-byoi (aws, azure, vsphere) or edge-native-byoi (edge-native) as the first layer"}, "spec.template.packs")
 		case len(osLayers) > 1:
 			for _, i := range osLayers[1:] {
-				add(finding.Finding{Severity: finding.Error, Code: "profile-os-layer-multiple", Layer: r.Layers[i].Ref.Name,
+				add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileOsLayerMultiple, Layer: r.Layers[i].Ref.Name,
 					Message: fmt.Sprintf("the profile has %d os layers; a cluster boots exactly one OS", len(osLayers)), Hint: "keep one os layer"}, fmt.Sprintf("spec.template.packs[%d]", i))
 			}
 		}
 		if !hasK8s && !unknown {
-			add(finding.Finding{Severity: finding.Error, Code: "profile-k8s-layer-missing", Path: "spec.template.packs", Message: "the profile has no k8s layer", Hint: "add a Kubernetes pack (kubernetes, edge-k3s, edge-rke2) after the os layer"}, "spec.template.packs")
+			add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileK8sLayerMissing, Path: "spec.template.packs", Message: "the profile has no k8s layer", Hint: "add a Kubernetes pack (kubernetes, edge-k3s, edge-rke2) after the os layer"}, "spec.template.packs")
 		}
 	}
 }
@@ -504,19 +504,19 @@ func (v *Validator) checkDependencies(r *Result, add func(finding.Finding, strin
 			switch dep.Type {
 			case "required":
 				if !ok {
-					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-missing", Layer: l.Ref.Name,
+					add(finding.Finding{Severity: finding.Error, Code: finding.CodePackDependencyMissing, Layer: l.Ref.Name,
 						Message: fmt.Sprintf("%s requires %s%s in the profile", l.Pack.Ref(), dep.PackName, bounds), Hint: "add a " + dep.PackName + " layer"}, field)
 					continue
 				}
 				fallthrough
 			case "optional":
 				if ok && (dep.MinVersion != "" || dep.MaxVersion != "") && !pack.InRange(other.Meta.Version, dep.MinVersion, dep.MaxVersion) {
-					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-version", Layer: l.Ref.Name,
+					add(finding.Finding{Severity: finding.Error, Code: finding.CodePackDependencyVersion, Layer: l.Ref.Name,
 						Message: fmt.Sprintf("%s needs %s%s, and the profile has %s", l.Pack.Ref(), dep.PackName, bounds, other.Meta.Version), Hint: "choose a " + dep.PackName + " version" + bounds}, field)
 				}
 			case "notSupported":
 				if ok && (dep.MinVersion != "" || dep.MaxVersion != "") && pack.InRange(other.Meta.Version, dep.MinVersion, dep.MaxVersion) {
-					add(finding.Finding{Severity: finding.Error, Code: "pack-dependency-not-supported", Layer: l.Ref.Name,
+					add(finding.Finding{Severity: finding.Error, Code: finding.CodePackDependencyNotSupported, Layer: l.Ref.Name,
 						Message: fmt.Sprintf("%s does not support %s %s%s", l.Pack.Ref(), dep.PackName, other.Meta.Version, bounds), Hint: "choose a " + dep.PackName + " version outside that range"}, field)
 				}
 			}
@@ -561,11 +561,11 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 			add(finding.Finding{Severity: finding.Error, Code: code, Path: path, Message: fmt.Sprintf(format, args...), Hint: hint}, field)
 		}
 		if !varNameRe.MatchString(vr.Name) {
-			bad("variable-name", "start with a letter; use letters, digits, _ and -", "variable name %q is not valid", vr.Name)
+			bad(finding.CodeVariableName, "start with a letter; use letters, digits, _ and -", "variable name %q is not valid", vr.Name)
 			continue
 		}
 		if seen[vr.Name] {
-			bad("variable-duplicate", "give each variable a unique name", "variable %q is defined twice", vr.Name)
+			bad(finding.CodeVariableDuplicate, "give each variable a unique name", "variable %q is defined twice", vr.Name)
 			continue
 		}
 		seen[vr.Name] = true
@@ -574,21 +574,21 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 			format = "string"
 		}
 		if !contains(variableFormats, format) {
-			bad("variable-format", "use one of "+strings.Join(variableFormats, ", "), "variable %s has format %q, which is not known", vr.Name, vr.Format)
+			bad(finding.CodeVariableFormat, "use one of "+strings.Join(variableFormats, ", "), "variable %s has format %q, which is not known", vr.Name, vr.Format)
 			continue
 		}
 		var re *regexp.Regexp
 		if vr.Regex != "" {
 			var err error
 			if re, err = regexp.Compile(vr.Regex); err != nil {
-				bad("variable-regex", "write the regex in Go (RE2) syntax", "variable %s has a regex that does not compile: %v", vr.Name, err)
+				bad(finding.CodeVariableRegex, "write the regex in Go (RE2) syntax", "variable %s has a regex that does not compile: %v", vr.Name, err)
 			}
 		}
 		if vr.InputType == "dropdown" && len(vr.Options) == 0 {
-			bad("variable-options", "add at least one option", "dropdown variable %s has no options", vr.Name)
+			bad(finding.CodeVariableOptions, "add at least one option", "dropdown variable %s has no options", vr.Name)
 		}
 		if (vr.Hidden || vr.Immutable) && vr.Required && vr.DefaultValue == "" {
-			bad("variable-default-required", "give it a default value", "variable %s is required and hidden or read-only, so it needs a default value", vr.Name)
+			bad(finding.CodeVariableDefaultRequired, "give it a default value", "variable %s is required and hidden or read-only, so it needs a default value", vr.Name)
 		}
 		val, given := o.Vars[vr.Name]
 		if !given {
@@ -596,7 +596,7 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 		}
 		if val == "" {
 			if vr.Required && given {
-				bad("variable-required", "give it a value", "variable %s is required", vr.Name)
+				bad(finding.CodeVariableRequired, "give it a value", "variable %s is required", vr.Name)
 			}
 			out[vr.Name] = ""
 			continue
@@ -606,17 +606,17 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 			origin = "value"
 		}
 		if vr.IsSensitive && val == macro.MaskText {
-			bad("variable-masked", "enter the value itself; reads and exports show sensitive values masked",
+			bad(finding.CodeVariableMasked, "enter the value itself; reads and exports show sensitive values masked",
 				"sensitive variable %s %s is the mask %s, not a value", vr.Name, origin, macro.MaskText)
 			out[vr.Name] = ""
 			continue
 		}
 		if msg := checkVariableFormat(format, val); msg != "" {
-			bad("variable-value", "give a "+format+" value", "variable %s %s %s", vr.Name, origin, maybeMask(vr, msg))
+			bad(finding.CodeVariableValue, "give a "+format+" value", "variable %s %s %s", vr.Name, origin, maybeMask(vr, msg))
 		} else if re != nil && !re.MatchString(val) {
-			bad("variable-value", "give a value matching "+vr.Regex, "variable %s %s does not match %s", vr.Name, origin, vr.Regex)
+			bad(finding.CodeVariableValue, "give a value matching "+vr.Regex, "variable %s %s does not match %s", vr.Name, origin, vr.Regex)
 		} else if vr.InputType == "dropdown" && len(vr.Options) > 0 && !hasOption(vr.Options, val) {
-			bad("variable-value", "choose one of the options", "variable %s %s is not one of its options", vr.Name, origin)
+			bad(finding.CodeVariableValue, "choose one of the options", "variable %s %s is not one of its options", vr.Name, origin)
 		}
 		out[vr.Name] = val
 	}

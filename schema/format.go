@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/byoos/byoos/finding"
 )
 
 // The types a format part may have. A type schema.yaml names that is not
@@ -312,7 +314,7 @@ func (f *Format) Check(value string) error {
 	if m.budget <= 0 {
 		exp += " (the value is too long to check against this format)"
 	}
-	return &CheckError{Code: CodeFormat, Expected: exp, Found: value, Secret: f.IsSecret()}
+	return &CheckError{Code: finding.CodeSchemaFormat, Expected: exp, Found: value, Secret: f.IsSecret()}
 }
 
 // literalsPresent reports whether every literal of the format occurs in the
@@ -386,7 +388,7 @@ func (f *Format) hint() string {
 // expectedText says what a whole-value format expects, for type errors.
 func (f *Format) expectedText() string {
 	if p := f.single(); p != nil {
-		return p.expected(CodeType)
+		return p.expected(finding.CodeSchemaType)
 	}
 	return f.describe()
 }
@@ -399,33 +401,33 @@ func (p *Part) verify(text string, whole bool) string {
 	case TypeNumber:
 		v, ok := parseDecimal(text)
 		if !ok {
-			return CodeType
+			return finding.CodeSchemaType
 		}
 		return p.verifyNumber(v, text)
 	case TypeBoolean:
 		if !isBoolText(text) {
-			return CodeType
+			return finding.CodeSchemaType
 		}
 	case TypeList:
 		if !p.hasOption(text) {
-			return CodeList
+			return finding.CodeSchemaList
 		}
 		return ""
 	case TypeIPv4:
 		if !isIPv4(text) {
-			return CodeIPv4
+			return finding.CodeSchemaIPv4
 		}
 	case TypeVersion:
 		if !isVersion(text) {
-			return CodeVersion
+			return finding.CodeSchemaVersion
 		}
 	default: // string, password
 		if text == "" && !whole {
-			return CodeFormat
+			return finding.CodeSchemaFormat
 		}
 	}
 	if p.Regex != nil && !p.Regex.MatchString(text) {
-		return CodeFormat
+		return finding.CodeSchemaFormat
 	}
 	return ""
 }
@@ -433,10 +435,10 @@ func (p *Part) verify(text string, whole bool) string {
 // verifyNumber checks a number's range, then its text against the regex.
 func (p *Part) verifyNumber(v float64, text string) string {
 	if p.Min != nil && p.Max != nil && (v < *p.Min || v > *p.Max) {
-		return CodeRange
+		return finding.CodeSchemaRange
 	}
 	if p.Regex != nil && !p.Regex.MatchString(text) {
-		return CodeFormat
+		return finding.CodeSchemaFormat
 	}
 	return ""
 }
@@ -453,18 +455,18 @@ func (p *Part) hasOption(s string) bool {
 // expected says what the part accepts, for the failure with the given code.
 func (p *Part) expected(code string) string {
 	switch code {
-	case CodeRange:
+	case finding.CodeSchemaRange:
 		return "a number from " + formatNumber(*p.Min) + " to " + formatNumber(*p.Max)
-	case CodeFormat:
+	case finding.CodeSchemaFormat:
 		if p.Regex == nil {
 			return "non-empty text"
 		}
 		return "text matching /" + p.Regex.String() + "/"
-	case CodeList:
+	case finding.CodeSchemaList:
 		return "one of " + strings.Join(p.Options, ", ")
-	case CodeIPv4:
+	case finding.CodeSchemaIPv4:
 		return "an IPv4 address such as 10.0.0.1"
-	case CodeVersion:
+	case finding.CodeSchemaVersion:
 		return "a semantic version such as 1.2.3 or v1.2.3"
 	}
 	switch p.Type {

@@ -31,26 +31,27 @@ import (
 	"github.com/byoos/byoos/values"
 )
 
-// Finding codes reported by this package.
+// Finding codes reported by this package, as it names them: each is the
+// constant of package finding that declares the code.
 const (
 	// CodeGrammar is a schema.yaml entry whose template cannot be read.
-	CodeGrammar = "schema-grammar"
+	CodeGrammar = finding.CodeSchemaGrammar
 	// CodeRequired is a required value that is missing or empty.
-	CodeRequired = "schema-required"
+	CodeRequired = finding.CodeSchemaRequired
 	// CodeReadonly is a read-only value that differs from the pack default.
-	CodeReadonly = "schema-readonly"
+	CodeReadonly = finding.CodeSchemaReadonly
 	// CodeType is a value of the wrong YAML type, e.g. a number where text is expected.
-	CodeType = "schema-type"
+	CodeType = finding.CodeSchemaType
 	// CodeFormat is a value that does not match a regex or a format of several parts.
-	CodeFormat = "schema-format"
+	CodeFormat = finding.CodeSchemaFormat
 	// CodeRange is a number outside its [MIN-MAX] range.
-	CodeRange = "schema-range"
+	CodeRange = finding.CodeSchemaRange
 	// CodeList is a value that is not one of a list's options.
-	CodeList = "schema-list"
+	CodeList = finding.CodeSchemaList
 	// CodeIPv4 is a value that is not an IPv4 address.
-	CodeIPv4 = "schema-ipv4"
+	CodeIPv4 = finding.CodeSchemaIPv4
 	// CodeVersion is a value that is not a semantic version.
-	CodeVersion = "schema-version"
+	CodeVersion = finding.CodeSchemaVersion
 )
 
 // Schema is a parsed schema.yaml.
@@ -95,17 +96,17 @@ func Parse(src []byte) (*Schema, finding.List, error) {
 		path := k.Value
 		pos := finding.Pos{Line: k.Line, Column: k.Column}
 		if msg := checkPath(path); msg != "" {
-			fl.Errorf(CodeGrammar, path, pos, hint, "schema.yaml key %q: %s", path, msg)
+			fl.Errorf(finding.CodeSchemaGrammar, path, pos, hint, "schema.yaml key %q: %s", path, msg)
 			continue
 		}
 		tmpl, msg := templateOf(v)
 		if msg != "" {
-			fl.Errorf(CodeGrammar, path, pos, hint, "schema.yaml entry %s: %s", path, msg)
+			fl.Errorf(finding.CodeSchemaGrammar, path, pos, hint, "schema.yaml entry %s: %s", path, msg)
 			continue
 		}
 		e, err := ParseTemplate(tmpl)
 		if err != nil {
-			fl.Errorf(CodeGrammar, path, pos, hint, "schema.yaml entry %s: %v", path, err)
+			fl.Errorf(finding.CodeSchemaGrammar, path, pos, hint, "schema.yaml entry %s: %v", path, err)
 			continue
 		}
 		e.Path, e.Line, e.Column = path, k.Line, k.Column
@@ -286,7 +287,7 @@ func (c *checker) run(pattern string) {
 	}
 	if values.IsEmpty(list) {
 		if c.e.Required {
-			c.add(CodeRequired, head, list, c.hint("add at least one item to "+head),
+			c.add(finding.CodeSchemaRequired, head, list, c.hint("add at least one item to "+head),
 				"%s is %s, but it is required", head, describeEmpty(list))
 		}
 		return
@@ -295,7 +296,7 @@ func (c *checker) run(pattern string) {
 		return
 	}
 	if list.Kind != yaml.SequenceNode {
-		c.add(CodeType, head, list, c.hint("make "+head+" a YAML list (items starting with \"- \")"),
+		c.add(finding.CodeSchemaType, head, list, c.hint("make "+head+" a YAML list (items starting with \"- \")"),
 			"%s is %s, expected a list", head, values.Describe(list))
 		return
 	}
@@ -336,7 +337,7 @@ func (c *checker) missing(path string) {
 			break
 		}
 	}
-	c.out.Errorf(CodeRequired, path, pos, c.hint("set "+path), "%s is missing, but it is required", path)
+	c.out.Errorf(finding.CodeSchemaRequired, path, pos, c.hint("set "+path), "%s is missing, but it is required", path)
 }
 
 // value checks one present node.
@@ -348,7 +349,7 @@ func (c *checker) value(m values.Match) {
 	}
 	empty := values.IsEmpty(n)
 	if empty && c.e.Required {
-		c.add(CodeRequired, m.Path, n, c.hint("set "+m.Path), "%s is %s, but it is required", m.Path, describeEmpty(n))
+		c.add(finding.CodeSchemaRequired, m.Path, n, c.hint("set "+m.Path), "%s is %s, but it is required", m.Path, describeEmpty(n))
 	}
 	if c.unknown(m.Node) {
 		return
@@ -372,12 +373,12 @@ func (c *checker) readonly(m values.Match, n *yaml.Node) {
 	}
 	found := c.show(n)
 	if !ok || values.IsEmpty(def) {
-		c.add(CodeReadonly, m.Path, n, c.hint("remove "+m.Path+"; the pack does not let it be set"),
+		c.add(finding.CodeSchemaReadonly, m.Path, n, c.hint("remove "+m.Path+"; the pack does not let it be set"),
 			"%s is %s, but it is read-only and the pack sets no value", m.Path, found)
 		return
 	}
 	want := c.show(values.Deref(def))
-	c.add(CodeReadonly, m.Path, n, c.hint("remove the override or set it back to "+want),
+	c.add(finding.CodeSchemaReadonly, m.Path, n, c.hint("remove the override or set it back to "+want),
 		"%s is %s, but it is read-only; the pack default is %s", m.Path, found, want)
 }
 
@@ -396,7 +397,7 @@ func (c *checker) show(n *yaml.Node) string {
 func (c *checker) format(m values.Match, n *yaml.Node) {
 	f := c.e.Format
 	if n.Kind != yaml.ScalarNode {
-		c.add(CodeType, m.Path, n, c.hint("set "+m.Path+" to one value, not "+values.Describe(n)),
+		c.add(finding.CodeSchemaType, m.Path, n, c.hint("set "+m.Path+" to one value, not "+values.Describe(n)),
 			"%s is %s, expected %s", m.Path, values.Describe(n), f.expectedText())
 		return
 	}
@@ -412,7 +413,7 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 			if ce, ok := err.(*CheckError); ok {
 				exp = ce.Expected
 			}
-			c.add(CodeFormat, m.Path, n, c.hint(f.hint()),
+			c.add(finding.CodeSchemaFormat, m.Path, n, c.hint(f.hint()),
 				"%s is %s, expected %s", m.Path, c.found(n), exp)
 		}
 		return
@@ -427,7 +428,7 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 			v, ok = parseDecimal(n.Value)
 		}
 		if !ok {
-			c.add(CodeType, m.Path, n, c.hint("set "+m.Path+" to a number such as 10"),
+			c.add(finding.CodeSchemaType, m.Path, n, c.hint("set "+m.Path+" to a number such as 10"),
 				"%s is %s, expected a number", m.Path, c.found(n))
 			return
 		}
@@ -437,7 +438,7 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 		if n.Tag == "!!bool" || (n.Tag == "!!str" && isBoolText(n.Value)) {
 			return
 		}
-		c.add(CodeType, m.Path, n, c.hint("write true or false, unquoted: "+c.keyText(m)+"true"),
+		c.add(finding.CodeSchemaType, m.Path, n, c.hint("write true or false, unquoted: "+c.keyText(m)+"true"),
 			"%s is %s, expected true or false", m.Path, c.found(n))
 		return
 	case TypeList:
@@ -446,7 +447,7 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 				return
 			}
 			if p.hasOption(n.Value) {
-				c.quoteIt(m, n, p.expected(CodeList))
+				c.quoteIt(m, n, p.expected(finding.CodeSchemaList))
 				return
 			}
 		}
@@ -456,7 +457,7 @@ func (c *checker) format(m values.Match, n *yaml.Node) {
 		// A number can never be an address: say so as an address problem.
 	default:
 		if yamlTyped {
-			c.quoteIt(m, n, p.expected(CodeType))
+			c.quoteIt(m, n, p.expected(finding.CodeSchemaType))
 			return
 		}
 	}
@@ -471,7 +472,7 @@ func (c *checker) part(m values.Match, n *yaml.Node, p *Part, code string) {
 	exp := p.expected(code)
 	var hint string
 	switch code {
-	case CodeList:
+	case finding.CodeSchemaList:
 		hint = "use one of: " + strings.Join(p.Options, ", ")
 		for _, o := range p.Options {
 			if strings.EqualFold(o, n.Value) {
@@ -479,7 +480,7 @@ func (c *checker) part(m values.Match, n *yaml.Node, p *Part, code string) {
 				break
 			}
 		}
-	case CodeRange:
+	case finding.CodeSchemaRange:
 		hint = "set " + m.Path + " to a number from " + formatNumber(*p.Min) + " to " + formatNumber(*p.Max)
 	default:
 		hint = "set " + m.Path + " to " + exp
@@ -502,7 +503,7 @@ func (c *checker) quoteIt(m values.Match, n *yaml.Node, expected string) {
 	case !strings.HasSuffix(found, " "+n.Value):
 		found += " (YAML reads " + n.Value + " as " + kind + ")"
 	}
-	c.add(CodeType, m.Path, n, c.hint("quote it: "+c.keyText(m)+shown),
+	c.add(finding.CodeSchemaType, m.Path, n, c.hint("quote it: "+c.keyText(m)+shown),
 		"%s is %s, expected %s", m.Path, found, expected)
 }
 
