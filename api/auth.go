@@ -6,9 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/byoos/byoos/cache"
 	"github.com/byoos/byoos/store"
 )
 
@@ -90,29 +90,20 @@ func (s *Server) authenticate(r *http.Request) (*principal, *Error) {
 
 // keyCache remembers verified keys for a short time so that a request does
 // not cost a database read; revocation through this server clears it at once.
+// keyCache trusts a verified API key, by the hash of the key, for a while
+// (revocation by another replica takes effect within its TTL).
 type keyCache struct {
-	ttl time.Duration
-	mu  sync.RWMutex
-	m   map[string]cachedKey
-}
-
-type cachedKey struct {
-	key     store.APIKey
-	expires time.Time
+	c *cache.Cache[string, store.APIKey]
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
-	return &keyCache{ttl: ttl, m: map[string]cachedKey{}}
+	return &keyCache{c: cache.New[string, store.APIKey](10000, ttl)}
 }
 
-func (c *keyCache) get(ctx context.Context, st store.Store, raw string) (store.APIKey, error) {
+func (kc *keyCache) get(ctx context.Context, st store.Store, raw string) (store.APIKey, error) {
 	h := string(HashKey(raw))
-	now := time.Now()
-	c.mu.RLock()
-	ck, ok := c.m[h]
-	c.mu.RUnlock()
-	if ok && now.Before(ck.expires) {
-		return ck.key, nil
+	if k, ok := kc.c.Get(h); ok {
+		return k, nil
 	}
 	k, err := st.APIKeyByHash(ctx, []byte(h))
 	if err != nil {
@@ -121,24 +112,13 @@ func (c *keyCache) get(ctx context.Context, st store.Store, raw string) (store.A
 	if k.RevokedAt != nil {
 		return store.APIKey{}, store.ErrNotFound
 	}
-	c.mu.Lock()
-	if len(c.m) > 10000 {
-		c.m = map[string]cachedKey{}
-	}
-	c.m[h] = cachedKey{key: k, expires: now.Add(c.ttl)}
-	c.mu.Unlock()
+	kc.c.Put(h, k)
 	return k, nil
 }
 
 // forget drops a key from the cache, by its uid.
-func (c *keyCache) forget(uid string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for h, ck := range c.m {
-		if ck.key.UID == uid {
-			delete(c.m, h)
-		}
-	}
+func (kc *keyCache) forget(uid string) {
+	kc.c.DeleteFunc(func(_ string, k store.APIKey) bool { return k.UID == uid })
 }
 
 // requestInfo carries per-request facts for logs.

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"github.com/byoos/byoos/cache"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // encoded is a JSON answer encoded once, with its gzip form for large bodies.
@@ -53,29 +53,6 @@ func (e *encoded) write(w http.ResponseWriter, r *http.Request) {
 
 // encodedCache keeps encoded answers about immutable things (built-in packs,
 // sets of published pack versions), bounded in entries.
-type encodedCache struct {
-	mu  sync.RWMutex
-	max int
-	m   map[string]*encoded
-}
+type encodedCache = cache.Cache[string, *encoded]
 
-func newEncodedCache(max int) *encodedCache { return &encodedCache{max: max, m: map[string]*encoded{}} }
-
-func (c *encodedCache) get(key string) (*encoded, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	e, ok := c.m[key]
-	return e, ok
-}
-
-func (c *encodedCache) put(key string, e *encoded) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		for k := range c.m { // evict an arbitrary entry
-			delete(c.m, k)
-			break
-		}
-	}
-	c.m[key] = e
-}
+func newEncodedCache(size int) *encodedCache { return cache.New[string, *encoded](size, 0) }

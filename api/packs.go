@@ -487,7 +487,7 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	// changes either: an answer is encoded once per set of versions.
 	key := reg + "\x00" + name + "\x00" + q.CloudType
 	if reg == PublicRepoUID {
-		if enc, ok := s.encoded.get(key); ok {
+		if enc, ok := s.encoded.Get(key); ok {
 			enc.write(w, r)
 			return nil
 		}
@@ -504,7 +504,7 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 		for _, en := range es {
 			key += "\x00" + en.UID
 		}
-		if enc, ok := s.encoded.get(key); ok {
+		if enc, ok := s.encoded.Get(key); ok {
 			enc.write(w, r)
 			return nil
 		}
@@ -517,7 +517,7 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if err != nil {
 		return internalError(err, "encode pack %s", name)
 	}
-	s.encoded.put(key, enc)
+	s.encoded.Put(key, enc)
 	enc.write(w, r)
 	return nil
 }

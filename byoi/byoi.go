@@ -380,11 +380,11 @@ func checkCertificate(s string) string {
 
 // brief cuts a value the user wrote to a length a message can repeat.
 func brief(s string) string {
-	const max = 120
-	if len(s) <= max {
+	const limit = 120
+	if len(s) <= limit {
 		return s
 	}
-	cut := max
+	cut := limit
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/secret"
 )
 
 // connFlags are the flags of the commands that talk to a byoos server.
@@ -162,7 +163,7 @@ func redact(err error, key string) error {
 	if errors.As(err, &xe) {
 		code = xe.code
 	}
-	return &exitError{code: code, err: errors.New(strings.ReplaceAll(err.Error(), key, "********"))}
+	return &exitError{code: code, err: errors.New(strings.ReplaceAll(err.Error(), key, secret.Mask))}
 }
 
 // checkOutput refuses an -o value that is not one of allowed.

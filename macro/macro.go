@@ -14,6 +14,8 @@ import (
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/suggest"
 	"github.com/byoos/byoos/values"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // The issue codes Resolve reports, as the package names them: each is the
@@ -46,9 +48,6 @@ const (
 	// allowed (Context.Budget) was spent; the rest renders as empty strings.
 	CodeBudget = finding.CodeMacroBudget
 )
-
-// MaskText replaces values that Context.Mask hides.
-const MaskText = "********"
 
 // MaxDepth is how deep pack references may lead through one another.
 const MaxDepth = 32
@@ -95,9 +94,9 @@ type Context struct {
 	Secret func(pack, path string) bool
 	// Sensitive names the profile variables whose values are secret. Text
 	// that reads one is marked Result.Secret; with HideSensitive, the
-	// variable reads as MaskText instead.
+	// variable reads as secret.Mask instead.
 	Sensitive map[string]bool
-	// HideSensitive makes sensitive variables read as MaskText (rendering
+	// HideSensitive makes sensitive variables read as secret.Mask (rendering
 	// for display).
 	HideSensitive bool
 	// Budget, when non-nil, bounds the work of every Resolve call made with
@@ -301,7 +300,7 @@ func (r *resolver) expr(x Expr, self string) string {
 		return v
 	}
 	if masked {
-		return MaskText
+		return secret.Mask
 	}
 	return out
 }
@@ -327,7 +326,7 @@ func (r *resolver) budgetSpent(x Expr) {
 }
 
 // value resolves the reference of x (without its pipeline). masked reports
-// that the value is MaskText standing for a hidden one.
+// that the value is secret.Mask standing for a hidden one.
 func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 	c := r.c
 	switch x.Kind {
@@ -362,7 +361,7 @@ func (r *resolver) value(x Expr, self string) (v string, masked bool) {
 			if c.Sensitive[x.Path] {
 				r.secret = true
 				if c.HideSensitive {
-					return MaskText, true
+					return secret.Mask, true
 				}
 			}
 			return v, false

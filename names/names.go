@@ -61,11 +61,11 @@ func errorf(path, format string, args ...any) *Error {
 // Quote quotes s as Go does (control characters and invalid UTF-8
 // escaped), cut short to a length a message can repeat.
 func Quote(s string) string {
-	const max = 64
-	if len(s) <= max {
+	const limit = 64
+	if len(s) <= limit {
 		return strconv.Quote(s)
 	}
-	cut := max
+	cut := limit
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -7,12 +7,13 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/byoos/byoos/macro"
 	"github.com/byoos/byoos/values"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // maskYAML is the mask as a YAML scalar.
-const maskYAML = "'" + macro.MaskText + "'"
+const maskYAML = "'" + secret.Mask + "'"
 
 // MaskSecrets replaces, in values text, every secret scalar with the mask,
 // leaving the rest of the text as it is. Secrets are the non-empty scalars at
@@ -30,7 +31,7 @@ const maskYAML = "'" + macro.MaskText + "'"
 func MaskSecrets(text string, doc *values.Doc, isSecret func(path string) bool) string {
 	doc = docFor(text, doc)
 	if doc == nil {
-		return macro.MaskText // where the secrets are is unknown: show nothing
+		return secret.Mask // where the secrets are is unknown: show nothing
 	}
 	secrets := SecretNodes(doc, isSecret)
 	if len(secrets) == 0 {
@@ -130,7 +131,7 @@ func isMasked(out string, doc *values.Doc, secrets map[*yaml.Node]string, isSecr
 		return false
 	}
 	for n := range SecretNodes(d2, isSecret) {
-		if n.Value != macro.MaskText {
+		if n.Value != secret.Mask {
 			return false
 		}
 	}
@@ -179,7 +180,7 @@ func publicText(n *yaml.Node, secrets map[*yaml.Node]string, depth int) string {
 			return
 		}
 		b.WriteString("\x00" + n.Anchor + "\x00" + n.Tag)
-		if _, secret := secrets[n]; !secret {
+		if _, isSecret := secrets[n]; !isSecret {
 			b.WriteString("\x00" + n.Value)
 		}
 		for _, c := range n.Content {
@@ -201,8 +202,8 @@ func sameMasked(a, b *yaml.Node, secrets map[*yaml.Node]string, depth int) bool 
 	}
 	switch a.Kind {
 	case yaml.ScalarNode:
-		if _, secret := secrets[a]; secret {
-			return b.Value == macro.MaskText
+		if _, isSecret := secrets[a]; isSecret {
+			return b.Value == secret.Mask
 		}
 		return a.Value == b.Value && a.Tag == b.Tag
 	case yaml.AliasNode:
@@ -229,10 +230,10 @@ func encodeMasked(doc *values.Doc, secrets map[*yaml.Node]string) string {
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
-		return macro.MaskText
+		return secret.Mask
 	}
 	if err := enc.Close(); err != nil {
-		return macro.MaskText
+		return secret.Mask
 	}
 	return b.String()
 }
@@ -245,8 +246,8 @@ func copyMasked(n *yaml.Node, secrets map[*yaml.Node]string, copies map[*yaml.No
 	}
 	cp := &yaml.Node{Kind: n.Kind, Style: n.Style, Tag: n.Tag, Value: n.Value, Anchor: n.Anchor, Alias: n.Alias, Line: n.Line, Column: n.Column}
 	copies[n] = cp
-	if _, secret := secrets[n]; secret {
-		cp.Value, cp.Tag, cp.Style = macro.MaskText, "!!str", yaml.SingleQuotedStyle
+	if _, isSecret := secrets[n]; isSecret {
+		cp.Value, cp.Tag, cp.Style = secret.Mask, "!!str", yaml.SingleQuotedStyle
 	}
 	if depth < values.MaxDepth {
 		for _, c := range n.Content {

@@ -6,8 +6,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/byoos/byoos/macro"
 	"github.com/byoos/byoos/values"
+
+	"github.com/byoos/byoos/secret"
 )
 
 func TestMaskSecretsMasksTheWholeScalar(t *testing.T) {
@@ -80,7 +81,7 @@ func TestMaskSecretsMasksTheWholeScalar(t *testing.T) {
 				t.Fatalf("masked text does not parse: %v", err)
 			}
 			for n := range SecretNodes(d2, isSecret) {
-				if n.Value != macro.MaskText {
+				if n.Value != secret.Mask {
 					t.Errorf("a secret reads %q after masking", n.Value)
 				}
 			}
@@ -150,7 +151,7 @@ func FuzzMaskSecrets(f *testing.F) {
 		}
 		secrets := SecretNodes(doc, isSecret)
 		out := MaskSecrets(src, doc, isSecret)
-		if out == macro.MaskText {
+		if out == secret.Mask {
 			return // nothing shown
 		}
 		d2, err := values.Parse([]byte(out))
@@ -158,7 +159,7 @@ func FuzzMaskSecrets(f *testing.F) {
 			t.Fatalf("masked text does not parse: %v\n%q\nfrom\n%q", err, out, src)
 		}
 		for n, p := range SecretNodes(d2, isSecret) {
-			if n.Value != macro.MaskText {
+			if n.Value != secret.Mask {
 				t.Fatalf("%s reads %q after masking:\n%q\nfrom\n%q", p, n.Value, out, src)
 			}
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/byoos/byoos/names"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/values"
+
+	"github.com/byoos/byoos/secret"
 )
 
 // PackSource finds the pack a layer names (service.Resolver is the one
@@ -275,9 +277,9 @@ func maskedSecrets(l *Layer) finding.List {
 		return nil
 	}
 	l.Values.Walk(func(path string, n *yaml.Node) {
-		if n.Value == macro.MaskText && l.Pack.IsSecret(path) {
+		if n.Value == secret.Mask && l.Pack.IsSecret(path) {
 			fl.Errorf(finding.CodeSecretMasked, path, finding.Pos{Line: n.Line, Column: n.Column}, "enter the secret itself; exports and reads show secrets masked",
-				"%s is the mask %s, not a secret", path, macro.MaskText)
+				"%s is the mask %s, not a secret", path, secret.Mask)
 		}
 	})
 	return fl
@@ -605,9 +607,9 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 		if given {
 			origin = "value"
 		}
-		if vr.IsSensitive && val == macro.MaskText {
+		if vr.IsSensitive && val == secret.Mask {
 			bad(finding.CodeVariableMasked, "enter the value itself; reads and exports show sensitive values masked",
-				"sensitive variable %s %s is the mask %s, not a value", vr.Name, origin, macro.MaskText)
+				"sensitive variable %s %s is the mask %s, not a value", vr.Name, origin, secret.Mask)
 			out[vr.Name] = ""
 			continue
 		}

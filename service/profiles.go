@@ -123,11 +123,11 @@ func (s *Profiles) openValues(profileUID string, sp storedPack) (string, error) 
 	if !sp.Sealed {
 		return sp.Values, nil
 	}
-	clear, err := s.sealer.Open(sp.Values, valuesAAD(profileUID, sp.Name))
+	plain, err := s.sealer.Open(sp.Values, valuesAAD(profileUID, sp.Name))
 	if err != nil {
 		return "", fmt.Errorf("open the secrets of layer %s of profile %s: %w", sp.Name, profileUID, err)
 	}
-	return clear, nil
+	return plain, nil
 }
 
 // --- validation ---

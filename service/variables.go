@@ -45,11 +45,11 @@ func (s *Profiles) openVariables(profileUID string, vars []wire.Variable) ([]wir
 	out := make([]wire.Variable, len(vars))
 	for i, v := range vars {
 		if secret.IsSealed(v.DefaultValue) {
-			clear, err := s.sealer.Open(v.DefaultValue, variableAAD(profileUID, v.Name))
+			plain, err := s.sealer.Open(v.DefaultValue, variableAAD(profileUID, v.Name))
 			if err != nil {
 				return nil, fmt.Errorf("open sensitive variable %s of profile %s: %w", v.Name, profileUID, err)
 			}
-			v.DefaultValue = clear
+			v.DefaultValue = plain
 		}
 		out[i] = v
 	}
