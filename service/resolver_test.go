@@ -29,7 +29,7 @@ func newPack(t testing.TB, name, version, layer string) *pack.Pack {
 	t.Helper()
 	p, _, err := pack.FromFiles(map[string][]byte{
 		pack.MetaFile: []byte(`{"name": "` + name + `", "displayName": "` + name + `", "version": "` + version + `", "layer": "` + layer + `", "cloudTypes": ["all"]}`),
-		"values.yaml":  []byte("a: 1\n"),
+		"values.yaml": []byte("a: 1\n"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,9 @@ func newStoreFixture(t *testing.T, tenantFirst bool) *storeFixture {
 		}
 	}
 	tenantReg := func() { push(store.Registry{Name: "aaa-tenant", Kind: "pack", TenantUID: tn.UID}, "2.0.0") }
-	projectReg := func() { push(store.Registry{Name: "zzz-project", Kind: "pack", TenantUID: tn.UID, ProjectUID: fx.project.ProjectUID}, "1.0.0") }
+	projectReg := func() {
+		push(store.Registry{Name: "zzz-project", Kind: "pack", TenantUID: tn.UID, ProjectUID: fx.project.ProjectUID}, "1.0.0")
+	}
 	if tenantFirst {
 		tenantReg()
 		projectReg()
