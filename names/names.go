@@ -173,40 +173,41 @@ func dnsChar(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' 
 // Labels checks an object's labels: keys as Key says, values of at most
 // MaxLabelValue printable characters, at most MaxMetadataBytes in all.
 func Labels(m map[string]string) *Error {
-	total := 0
-	for _, k := range sortedKeys(m) {
-		v := m[k]
-		at := "[" + Quote(k) + "]"
-		if e := Key(k); e != nil {
-			return e
-		}
+	return metadata(m, func(at, v string) *Error {
 		if e := unusual(v, func(r rune) bool { return !printable(r) }); e != nil {
 			return errorf(at, "value %s %s; use printable characters only", Quote(v), e.Msg)
 		}
 		if n := utf8.RuneCountInString(v); n > MaxLabelValue {
 			return errorf(at, "value %s is %d characters long; the limit is %d (use an annotation for longer text)", Quote(v), n, MaxLabelValue)
 		}
-		total += len(k) + len(v)
-	}
-	if total > MaxMetadataBytes {
-		return errorf("", "hold %d bytes of keys and values in all; the limit is %d", total, MaxMetadataBytes)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Annotations checks an object's annotations: keys as Key says; values any
 // text but control characters other than tab, CR and LF; at most
 // MaxMetadataBytes of keys and values in all.
 func Annotations(m map[string]string) *Error {
+	return metadata(m, func(at, v string) *Error {
+		if e := unusual(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }); e != nil {
+			return errorf(at, "value %s %s", Quote(v), e.Msg)
+		}
+		return nil
+	})
+}
+
+// metadata checks labels or annotations: each key as Key says, each value
+// with value (at is where it is, `["KEY"]`), and at most MaxMetadataBytes of
+// keys and values in all.
+func metadata(m map[string]string, value func(at, v string) *Error) *Error {
 	total := 0
 	for _, k := range sortedKeys(m) {
 		v := m[k]
-		at := "[" + Quote(k) + "]"
 		if e := Key(k); e != nil {
 			return e
 		}
-		if e := unusual(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }); e != nil {
-			return errorf(at, "value %s %s", Quote(v), e.Msg)
+		if e := value("["+Quote(k)+"]", v); e != nil {
+			return e
 		}
 		total += len(k) + len(v)
 		if total > MaxMetadataBytes {

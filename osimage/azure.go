@@ -178,26 +178,26 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 			fmt.Sprintf("the VHD URL %s uses http; Azure needs the https blob URL, %s.", quote(s), exampleVHD),
 			fmt.Sprintf("Use https: %s.", quote("https"+s[len("http"):])))
 	}
-	container, blob, p := splitContainerBlob(s, u.Path)
+	return blobVHD(s, u.Path, u.RawQuery, VHD{Account: account, Cloud: cloud, Host: host})
+}
+
+// blobVHD completes v, the VHD of URL s: the container and the blob from
+// path (what follows the account), the .vhd name, and whether the query
+// carries a shared access signature.
+func blobVHD(s, path, rawQuery string, v VHD) (VHD, *Problem) {
+	container, blob, p := splitContainerBlob(s, path)
 	if p != nil {
 		return VHD{}, p
 	}
 	if p := vhdExtensionProblem(s, blob); p != nil {
 		return VHD{}, p
 	}
-	hasSAS, p := scanQuery(s, u.RawQuery)
+	hasSAS, p := scanQuery(s, rawQuery)
 	if p != nil {
 		return VHD{}, p
 	}
-	return VHD{
-		URL:       s,
-		Account:   account,
-		Container: container,
-		Blob:      blob,
-		Cloud:     cloud,
-		Host:      host,
-		HasSAS:    hasSAS,
-	}, nil
+	v.URL, v.Container, v.Blob, v.HasSAS = s, container, blob, hasSAS
+	return v, nil
 }
 
 // scanQuery checks the percent-escapes of the raw query string of the VHD URL s and
@@ -277,26 +277,7 @@ func parseEmulatorVHD(s string, u *url.URL, host string) (VHD, *Problem) {
 			fmt.Sprintf("the emulator URL %s names the account %s; an account name is 3 to 24 lowercase letters and digits (the emulator's default is \"devstoreaccount1\").", quote(s), quote(account)),
 			"Give the path-style blob URL, for example http://127.0.0.1:10000/devstoreaccount1/CONTAINER/NAME.vhd.")
 	}
-	container, blob, p := splitContainerBlob(s, path[slash:])
-	if p != nil {
-		return VHD{}, p
-	}
-	if p := vhdExtensionProblem(s, blob); p != nil {
-		return VHD{}, p
-	}
-	hasSAS, p := scanQuery(s, u.RawQuery)
-	if p != nil {
-		return VHD{}, p
-	}
-	return VHD{
-		URL:       s,
-		Account:   account,
-		Container: container,
-		Blob:      blob,
-		Cloud:     CloudEmulator,
-		Host:      host,
-		HasSAS:    hasSAS,
-	}, nil
+	return blobVHD(s, path[slash:], u.RawQuery, VHD{Account: account, Cloud: CloudEmulator, Host: host})
 }
 
 // splitContainerBlob splits a decoded URL path "/CONTAINER/BLOB" and checks both parts.

@@ -117,9 +117,15 @@ func describeMode(m fs.FileMode) string {
 // (a symbolic link, a named pipe, a device…) is refused with a *FileTypeError,
 // without being followed or opened for reading in a way that could block.
 func LoadDir(dir string) (*Pack, finding.List, error) {
+	return loadFiles(func(name string) ([]byte, error) { return readRegular(filepath.Join(dir, name), name) })
+}
+
+// loadFiles reads each pack file with read (a missing one is skipped) and
+// builds the pack.
+func loadFiles(read func(name string) ([]byte, error)) (*Pack, finding.List, error) {
 	files := map[string][]byte{}
 	for _, name := range fileNames() {
-		b, err := readRegular(filepath.Join(dir, name), name)
+		b, err := read(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -161,18 +167,7 @@ func readRegular(path, name string) ([]byte, error) {
 // regular file is refused with a *FileTypeError; a symbolic link is seen as one
 // when fsys can say so (fs.ReadLinkFS, as os.DirFS does).
 func LoadFS(fsys fs.FS, dir string) (*Pack, finding.List, error) {
-	files := map[string][]byte{}
-	for _, name := range fileNames() {
-		b, err := readLimited(fsys, path.Join(dir, name), name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		files[name] = b
-	}
-	return FromFiles(files)
+	return loadFiles(func(name string) ([]byte, error) { return readLimited(fsys, path.Join(dir, name), name) })
 }
 
 func readLimited(fsys fs.FS, full, name string) ([]byte, error) {
