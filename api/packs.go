@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/byoos/byoos/catalog"
-	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
@@ -169,9 +168,11 @@ func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.E
 	}, nil
 }
 
-func nonNil(s []string) []string {
+// nonNil returns s, or an empty slice for nil, so that JSON answers hold []
+// rather than null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -459,16 +460,9 @@ func (s *Server) tagEntity(ctx context.Context, res *service.Resolver, es []serv
 		if ann == nil {
 			ann = map[string]string{}
 		}
-		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.UID, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets, Annotations: ann, Dependencies: nonNilDeps(deps(pk))})
+		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.UID, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets, Annotations: ann, Dependencies: nonNil(deps(pk))})
 	}
 	return te, nil
-}
-
-func nonNilDeps(d []pack.Dependency) []pack.Dependency {
-	if d == nil {
-		return []pack.Dependency{}
-	}
-	return d
 }
 
 // packTags is GET /v1/packs/{name}/registries/{registryUid}?cloudType=...
@@ -576,13 +570,6 @@ func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) 
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{"uid": v.UID, "name": v.Name, "version": v.Version, "digest": v.Digest, "created": created, "warnings": nonNilFindings(fl)})
+	writeJSON(w, status, map[string]any{"uid": v.UID, "name": v.Name, "version": v.Version, "digest": v.Digest, "created": created, "warnings": nonNil(fl)})
 	return nil
-}
-
-func nonNilFindings(fl finding.List) finding.List {
-	if fl == nil {
-		return finding.List{}
-	}
-	return fl
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -35,15 +36,6 @@ func CloudTypes() []string {
 
 // DependencyTypes lists the kinds of constraints.dependencies entries.
 func DependencyTypes() []string { return []string{"required", "optional", "notSupported", "upgrade"} }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // Meta is pack.json.
 type Meta struct {
@@ -81,7 +73,7 @@ type Dependency struct {
 
 // AllClouds returns the cloud types the pack supports, folding the legacy cloudType field in.
 func (m *Meta) AllClouds() []string {
-	if m.CloudType != "" && !contains(m.CloudTypes, m.CloudType) {
+	if m.CloudType != "" && !slices.Contains(m.CloudTypes, m.CloudType) {
 		return append(append([]string{}, m.CloudTypes...), m.CloudType)
 	}
 	return m.CloudTypes
@@ -169,7 +161,7 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 		fl.Errorf(finding.CodePackCloudTypesRequired, "cloudTypes", pos("cloudTypes"), `add "cloudTypes", e.g. ["aws", "azure", "vsphere"] or ["all"]`, "pack.json names no cloud types")
 	}
 	for i, c := range m.CloudTypes {
-		if !contains(CloudTypes(), c) {
+		if !slices.Contains(CloudTypes(), c) {
 			p := fmt.Sprintf("cloudTypes[%d]", i)
 			fl.Errorf(finding.CodePackCloudTypeInvalid, p, pos(p), "use one of "+strings.Join(CloudTypes(), ", "), "cloud type %q is not known", c)
 		}
@@ -184,7 +176,7 @@ func parseMeta(src []byte) (*Meta, finding.List) {
 			if d.PackName == "" {
 				fl.Errorf(finding.CodePackDependencyInvalid, p+".packName", at, "name the pack this constraint concerns", "dependency has no packName")
 			}
-			if !contains(DependencyTypes(), d.Type) {
+			if !slices.Contains(DependencyTypes(), d.Type) {
 				fl.Errorf(finding.CodePackDependencyInvalid, p+".type", at, "use one of "+strings.Join(DependencyTypes(), ", "), "dependency type %q is not known", d.Type)
 			}
 			if d.Layer != "" && LayerRank(d.Layer) < 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -418,7 +419,7 @@ func (v *Validator) checkHeader(d *Document, add func(finding.Finding, string)) 
 	switch {
 	case t.CloudType == "":
 		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeRequired, Path: "spec.template.cloudType", Message: "the profile has no cloud type", Hint: "set spec.template.cloudType, e.g. aws, azure, vsphere or edge-native"}, "spec.template")
-	case !contains(pack.CloudTypes(), t.CloudType):
+	case !slices.Contains(pack.CloudTypes(), t.CloudType):
 		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeInvalid, Path: "spec.template.cloudType", Message: fmt.Sprintf("cloud type %q is not known", t.CloudType), Hint: "use one of " + strings.Join(pack.CloudTypes(), ", ")}, "spec.template.cloudType")
 	case t.CloudType == "all" && t.Type != TypeAddOn:
 		add(finding.Finding{Severity: finding.Error, Code: finding.CodeProfileCloudTypeInvalid, Path: "spec.template.cloudType", Message: "cloud type all is only for add-on profiles", Hint: "name the cloud the infrastructure runs on"}, "spec.template.cloudType")
@@ -575,7 +576,7 @@ func (v *Validator) checkVariables(d *Document, o Options, add func(finding.Find
 		if format == "" {
 			format = "string"
 		}
-		if !contains(variableFormats, format) {
+		if !slices.Contains(variableFormats, format) {
 			bad(finding.CodeVariableFormat, "use one of "+strings.Join(variableFormats, ", "), "variable %s has format %q, which is not known", vr.Name, vr.Format)
 			continue
 		}
@@ -640,15 +641,6 @@ func maybeMask(vr Variable, msg string) string {
 func hasOption(opts []VariableOption, v string) bool {
 	for _, o := range opts {
 		if o.Value == v {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
