@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -547,29 +546,15 @@ func (s *Server) pushPack(w http.ResponseWriter, r *http.Request, p *principal) 
 		}
 		return apiError(CodeBadRequest, "read body: %v", err)
 	}
-	pk, fl, err := pack.LoadTarball(bytes.NewReader(body))
+	res, err := service.Push(r.Context(), s.store, reg, body, registryAudit(p, reg, "", "", "", ""))
 	if err != nil {
-		if pk == nil && len(fl) == 0 {
-			return apiError(CodeInvalidPack, "the body is not a pack archive (.tgz with pack.json and values.yaml): %v", err)
-		}
-		e := apiError(CodeInvalidPack, "%s", service.FindingsMessage("pack", fl))
-		e.Details = map[string]any{"findings": fl.Errors()}
-		return e
+		return errorFrom(err)
 	}
-	var canon bytes.Buffer
-	if err := pk.Tarball(&canon); err != nil {
-		return fromStore(err, "pack", "")
-	}
-	v := &store.PackVersion{RegistryUID: regUID, Name: pk.Meta.Name, Version: pk.Meta.Version, Layer: pk.Meta.Layer, DisplayName: pk.Meta.DisplayName,
-		CloudTypes: pk.Meta.AllClouds(), AddonType: pk.Meta.AddonType, Digest: pk.Digest, Archive: canon.Bytes()}
-	created, err := s.store.PutPackVersion(r.Context(), v, registryAudit(p, reg, "pack.push", "pack", "", pk.Ref()+" "+pk.Digest))
-	if err != nil {
-		return fromStore(err, "pack", pk.Ref())
-	}
+	v := res.Version
 	status := http.StatusOK
-	if created {
+	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{"uid": v.UID, "name": v.Name, "version": v.Version, "digest": v.Digest, "created": created, "warnings": nonNil(fl)})
+	writeJSON(w, status, map[string]any{"uid": v.UID, "name": v.Name, "version": v.Version, "digest": v.Digest, "created": res.Created, "warnings": res.Warnings})
 	return nil
 }
