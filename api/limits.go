@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/byoos/byoos/names"
-
-	"github.com/byoos/byoos/wire"
 )
 
 // This file holds the checks at the edge of the API: text that identifies a
@@ -167,25 +165,6 @@ func fieldName(path string) string {
 func checkName(field, name string) *Error {
 	if e := names.Name(name); e != nil {
 		return badRequest("%s", e.At(field))
-	}
-	return nil
-}
-
-// checkProfileMeta checks a cluster profile's name, labels and annotations.
-func checkProfileMeta(m *wire.ObjectMeta) *Error {
-	if e := names.Profile(m.Name); e != nil {
-		return badRequest("%s", e.At("metadata.name"))
-	}
-	return checkObjectMeta(m)
-}
-
-// checkObjectMeta checks the labels and annotations of m.
-func checkObjectMeta(m *wire.ObjectMeta) *Error {
-	if e := names.Labels(m.Labels); e != nil {
-		return badRequest("%s", e.At("metadata.labels"))
-	}
-	if e := names.Annotations(m.Annotations); e != nil {
-		return badRequest("%s", e.At("metadata.annotations"))
 	}
 	return nil
 }
