@@ -1,6 +1,8 @@
 package macro_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/byoos/byoos/macro"
@@ -45,4 +47,24 @@ func BenchmarkResolve(b *testing.B) {
 			e.Resolve(c, "p", text)
 		}
 	})
+}
+
+// BenchmarkSpentBudget measures the most CPU one request's macros can take:
+// pipelines built to burn it (repeat, hash, repeat) until the default
+// budget stops them. One op is one such request.
+func BenchmarkSpentBudget(b *testing.B) {
+	d, err := values.Parse([]byte("cidr: 192.168.0.0/16\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := macro.New()
+	text := strings.Repeat("- '{{ .spectro.pack.k.cidr | repeat 100000 | sha256sum | repeat 30000 | b64enc | sha1sum }}'\n", 800)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := &macro.Context{Packs: map[string]*values.Doc{"k": d}, Budget: macro.NewBudget(context.Background(), 0)}
+		r := e.Resolve(c, "p", text)
+		if len(r.Issues) == 0 || r.Issues[len(r.Issues)-1].Code != macro.CodeBudget {
+			b.Fatalf("the budget did not stop the work: %+v", r.Issues)
+		}
+	}
 }

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // DefaultWork is the work a Budget allows when none is given: far more than
 // any real profile needs (a profile of a few hundred macros uses a few
-// thousand units), and well under a second of CPU.
-const DefaultWork = 50_000
+// hundred units), and a fraction of a second of CPU (see BENCHMARKS.md).
+const DefaultWork = 20_000
+
+// DefaultTime is the time a Budget allows its pipelines to run, in all,
+// when none is given: a backstop for work the units do not foresee.
+const DefaultTime = time.Second
 
 // MaxFunctions is how many function calls one macro's pipeline may hold.
 const MaxFunctions = 16
@@ -19,15 +24,18 @@ var ErrBudget = errors.New("macro budget exceeded")
 
 // Budget bounds the work that resolving macros may do for one caller (one
 // request, one command), across every value and layer it resolves. Each
-// macro costs one unit, plus, for each function in its pipeline, one unit
-// per 4 KiB that went in or came out, plus, for each function that can
-// build a large output from a small input (repeat, indent, ...), as many
-// units as its largest output would cost; the context's deadline or
+// macro costs one unit, and each function in its pipeline one unit per 4
+// KiB of the largest value it may have handled: the pipeline's input or
+// output, or, in a pipeline with a function that can build a large output
+// from a small input (repeat, indent, ...), MaxOutput. The time its
+// pipelines run is bounded too (DefaultTime), and the context's deadline or
 // cancellation (a client that went away) stops resolution at the next
 // macro. A Budget is used by one goroutine at a time.
 type Budget struct {
 	ctx  context.Context
 	left int
+	// time is what is left of the time pipelines may run.
+	time time.Duration
 	err  error
 	// reported is set once the end of the budget has been reported.
 	reported bool
@@ -42,7 +50,7 @@ func NewBudget(ctx context.Context, work int) *Budget {
 	if work <= 0 {
 		work = DefaultWork
 	}
-	return &Budget{ctx: ctx, left: work}
+	return &Budget{ctx: ctx, left: work, time: DefaultTime}
 }
 
 // Err returns nil while the budget lasts, and then an error wrapping
@@ -74,7 +82,25 @@ func (b *Budget) spend(units int) bool {
 	return true
 }
 
-// cost is the work of running a pipeline of n functions on in giving out.
-func cost(n int, in, out string) int {
-	return n * (1 + (len(in)+len(out))/4096)
+// spendTime takes the time a pipeline ran from the budget and reports
+// whether it still lasts.
+func (b *Budget) spendTime(d time.Duration) bool {
+	if b == nil {
+		return true
+	}
+	b.time -= d
+	if b.time < 0 && b.err == nil {
+		b.err = fmt.Errorf("%w: pipelines ran longer than %v", ErrBudget, DefaultTime)
+	}
+	return b.err == nil
+}
+
+// cost is the work of running a pipeline of n functions on in giving out
+// (see Budget).
+func cost(n int, amplifies bool, in, out string) int {
+	largest := max(len(in), len(out))
+	if amplifies {
+		largest = MaxOutput
+	}
+	return n * (1 + largest/4096)
 }

@@ -2,6 +2,7 @@ package macro
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"text/template"
@@ -135,7 +136,35 @@ func funcMap() template.FuncMap {
 	fm["mustRegexReplaceAll"] = fm["regexReplaceAll"]
 	fm["regexReplaceAllLiteral"] = func(re, s, repl string) (string, error) { return regexReplace(re, s, repl, true) }
 	fm["mustRegexReplaceAllLiteral"] = fm["regexReplaceAllLiteral"]
+	for name, fn := range fm {
+		fm[name] = bounded(fn)
+	}
 	return fm
+}
+
+// bounded wraps a function so that a string it returns longer than
+// MaxOutput fails the pipeline (text/template turns the panic into the
+// call's error): no step of a pipeline holds more than MaxOutput bytes,
+// whatever the functions in it (b64enc grows its input by a third, and
+// sixteen of them in a row would grow it a hundredfold).
+func bounded(fn any) any {
+	v := reflect.ValueOf(fn)
+	t := v.Type()
+	if t.Kind() != reflect.Func || t.NumOut() == 0 || t.Out(0).Kind() != reflect.String {
+		return fn
+	}
+	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
+		var out []reflect.Value
+		if t.IsVariadic() {
+			out = v.CallSlice(args)
+		} else {
+			out = v.Call(args)
+		}
+		if out[0].Len() > MaxOutput {
+			panic(errTooBig)
+		}
+		return out
+	}).Interface()
 }
 
 // span counts the numbers from start towards end (exclusive) by step > 0,

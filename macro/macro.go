@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -284,8 +285,9 @@ func (r *resolver) expr(x Expr, self string) string {
 	if r.c.Budget.Err() != nil {
 		return ""
 	}
+	start := time.Now()
 	out, units, err := r.e.run(x.Pipeline, v)
-	if !r.c.Budget.spend(units) {
+	if !r.c.Budget.spendTime(time.Since(start)) || !r.c.Budget.spend(units) {
 		r.budgetSpent(x)
 		return ""
 	}

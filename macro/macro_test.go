@@ -460,6 +460,13 @@ func TestBudget(t *testing.T) {
 			t.Errorf("issues = %+v", r.Issues)
 		}
 	})
+	t.Run("no step of a pipeline may hold more than MaxOutput bytes", func(t *testing.T) {
+		// repeat stays under the bound (1.92 MB); b64enc would take it past.
+		r := e.Resolve(baseContext(t), "test", "{{ .spectro.macro.owner | trunc 8 | repeat 240000 | b64enc | sha1sum }}")
+		if len(r.Issues) != 1 || r.Issues[0].Code != macro.CodeFunction || !strings.Contains(r.Issues[0].Message, "larger than") {
+			t.Errorf("issues = %+v", r.Issues)
+		}
+	})
 	t.Run("work past the budget stops resolution with one error and empty values", func(t *testing.T) {
 		c := baseContext(t)
 		c.Budget = macro.NewBudget(context.Background(), 20)

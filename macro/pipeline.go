@@ -19,10 +19,10 @@ type pipeline struct {
 	steps []step // nil: run the template
 	// funcs counts the function calls in the pipeline, nested ones included.
 	funcs int
-	// weight is the work units of those calls before their input is known:
-	// one each, and as much as the largest output for the functions that
-	// can build large outputs from small inputs.
-	weight int
+	// amplifies is true when the pipeline calls a function that can build a
+	// large output from a small input: every step may then hold up to
+	// MaxOutput bytes.
+	amplifies bool
 }
 
 // step is one native function call.
@@ -41,7 +41,7 @@ func (e *Engine) run(p, v string) (out string, units int, err error) {
 	if pl.err != nil {
 		return "", 0, pl.err
 	}
-	defer func() { units = pl.weight + cost(pl.funcs, v, out) }()
+	defer func() { units = cost(pl.funcs, pl.amplifies, v, out) }()
 	if pl.steps != nil {
 		if out, ok := runSteps(pl.steps, v); ok {
 			if len(out) > MaxOutput {
@@ -98,11 +98,11 @@ func (e *Engine) parse(p string) pipeline {
 	if !ok || len(action.Pipe.Decl) != 0 {
 		return pipeline{err: errNotFunctions}
 	}
-	n, weight := countFuncs(action.Pipe)
+	n, amplifies := countFuncs(action.Pipe)
 	if n > MaxFunctions {
 		return pipeline{err: fmt.Errorf("the pipeline calls %d functions; a macro may call at most %d", n, MaxFunctions)}
 	}
-	return pipeline{t: t, steps: compile(action.Pipe.Cmds), funcs: n, weight: weight}
+	return pipeline{t: t, steps: compile(action.Pipe.Cmds), funcs: n, amplifies: amplifies}
 }
 
 // amplifying are the functions that can build up to MaxOutput bytes from a
@@ -111,10 +111,10 @@ const amplifying = " repeat until untilStep seq indent nindent replace wrapWith 
 	"regexReplaceAllLiteral mustRegexReplaceAllLiteral randAlphaNum randAlpha randAscii randNumeric randBytes "
 
 // countFuncs counts the function calls in a pipeline, those in
-// parenthesized arguments included, and weighs them (see pipeline.weight).
-func countFuncs(p *parse.PipeNode) (n, weight int) {
+// parenthesized arguments included, and says whether one of them amplifies.
+func countFuncs(p *parse.PipeNode) (n int, amplifies bool) {
 	if p == nil {
-		return 0, 0
+		return 0, false
 	}
 	for _, c := range p.Cmds {
 		for i, a := range c.Args {
@@ -122,18 +122,15 @@ func countFuncs(p *parse.PipeNode) (n, weight int) {
 			case *parse.IdentifierNode:
 				if i == 0 {
 					n++
-					weight++
-					if strings.Contains(amplifying, " "+a.Ident+" ") {
-						weight += MaxOutput / 4096
-					}
+					amplifies = amplifies || strings.Contains(amplifying, " "+a.Ident+" ")
 				}
 			case *parse.PipeNode:
-				cn, cw := countFuncs(a)
-				n, weight = n+cn, weight+cw
+				cn, ca := countFuncs(a)
+				n, amplifies = n+cn, amplifies || ca
 			}
 		}
 	}
-	return n, weight
+	return n, amplifies
 }
 
 // compile turns the commands after {{ .V | into native steps, or nil when
