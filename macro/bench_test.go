@@ -68,3 +68,18 @@ func BenchmarkSpentBudget(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdversarialInputs measures Scan and Resolve on inputs built to
+// make a naive scanner quadratic (1 MiB each).
+func BenchmarkAdversarialInputs(b *testing.B) {
+	e := macro.New()
+	c := &macro.Context{ProjectMacros: map[string]string{"m": "v"}}
+	for name, in := range adversarialInputs() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				macro.Scan(in)
+				e.Resolve(c, "p", in)
+			}
+		})
+	}
+}

@@ -56,11 +56,7 @@ func get(t *testing.T, c *http.Client, url, key string) (int, string) {
 
 func TestFirstStartMakesEverythingItNeeds(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	start := time.Now()
 	addr, stop := run(t, serve.Options{DataDir: dir})
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("first start took %s", d)
-	}
 	for _, f := range []string{"admin-api-key", "secret.key", "tls/cert.pem", "tls/key.pem", "byoos.db"} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		if err != nil {
