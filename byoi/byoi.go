@@ -169,10 +169,36 @@ func checkOSVersion(fl *finding.List, doc *values.Doc, path string) {
 	case n.Kind != yaml.ScalarNode:
 		fl.Errorf(finding.CodeOSVersionType, path, at(n), fmt.Sprintf(`write %s: "8"`, key), "%s is %s, expected the OS version as text", path, values.Describe(n))
 	case !values.IsString(n):
-		read := values.Describe(n)
-		fl.Errorf(finding.CodeOSVersionType, path, at(n), fmt.Sprintf("quote it: %s: %q", key, brief(n.Value)),
-			"%s is %s: YAML reads the unquoted %s as a number, not the version text %q", path, brief(read), brief(n.Value), brief(n.Value))
+		unquotedVersion(fl, path, key, n)
 	}
+}
+
+// unquotedVersion reports an OS version YAML did not read as text. A whole number
+// written as plain digits ("8") comes back as the same text, so it is a warning with the
+// quoted fix; anything else (8.10, which YAML reads as 8.1; 08, 0x8, true) is an error.
+func unquotedVersion(fl *finding.List, path, key string, n *yaml.Node) {
+	fix := fmt.Sprintf("quote it: %s: %q", key, brief(n.Value))
+	if n.Tag == "!!int" && isPlainWholeNumber(n.Value) {
+		fl.Warnf(finding.CodeOSVersionUnquoted, path, at(n), fix,
+			"%s is the unquoted number %s: it reads back as the same text, but quote it so the version stays text (an unquoted 8.10 would become 8.1)", path, n.Value)
+		return
+	}
+	fl.Errorf(finding.CodeOSVersionType, path, at(n), fix,
+		"%s is %s: YAML reads the unquoted %s as a number, not the version text %q", path, brief(values.Describe(n)), brief(n.Value), brief(n.Value))
+}
+
+// isPlainWholeNumber reports whether s is digits with no leading zero (or "0"): a
+// whole number YAML writes back exactly as it was written.
+func isPlainWholeNumber(s string) bool {
+	if s == "" || len(s) > 18 || s[0] == '0' && s != "0" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckEdge applies edge-native-byoi's rules: the provider image list and
@@ -199,7 +225,7 @@ func CheckEdge(doc *values.Doc) finding.List {
 		fl.Errorf(finding.CodeOCIInvalid, uriPath, at(uriNode), "quote the image reference", "options.system.uri is %s, expected an image reference as text", values.Describe(uriNode))
 	case uriNode.Value == "NA":
 		fl.Add(finding.Finding{Severity: finding.Info, Code: finding.CodeEdgeSystemURINA, Path: uriPath, Line: uriNode.Line, Column: uriNode.Column,
-			Message: "options.system.uri is NA: no provider image; Kubernetes and the agent come as system extensions", Hint: "this needs Palette Edge agent 4.10 or later on hosts with systemd 255 or later"})
+			Message: "options.system.uri is NA: no provider image; Kubernetes and the agent come as system extensions (an entry of pack.content.images that resolves to NA is skipped)", Hint: "this needs Palette Edge agent 4.10 or later on hosts with systemd 255 or later"})
 	default:
 		var p *osimage.Problem
 		uri, p = osimage.ParseOCI(uriNode.Value)
@@ -211,7 +237,13 @@ func CheckEdge(doc *values.Doc) finding.List {
 		}
 	}
 
-	checkImages(&fl, doc, uri, uriValid)
+	if n, ok := doc.Lookup("options.system.osVersion"); ok && n.Kind == yaml.ScalarNode && !values.IsEmpty(n) && !doc.IsUnknown(n) && !values.IsString(n) {
+		unquotedVersion(&fl, "options.system.osVersion", "system.osVersion", n)
+	}
+
+	uriNA := uriOK && !doc.IsUnknown(uriNode) && values.IsString(uriNode) && uriNode.Value == "NA"
+	naAllowed := uriNA || uriOK && doc.IsUnknown(uriNode)
+	checkImages(&fl, doc, uri, uriValid, uriNA, naAllowed)
 	checkCredentials(&fl, doc, uri, uriValid)
 	return fl
 }
@@ -223,10 +255,17 @@ func implicitTag(fl *finding.List, path string, n *yaml.Node, ref osimage.OCI) {
 	}
 }
 
-func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bool) {
+// checkImages checks pack.content.images. With system.uri NA (uriNA) there is no
+// provider image: the list may be empty, and its provider-image entry, the macro of
+// system.uri, resolves to NA and is skipped, since nothing is pulled for it. NA as an
+// entry is allowed only then, or when system.uri is known only at deployment
+// (naAllowed); otherwise it is no image at all.
+func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid, uriNA, naAllowed bool) {
 	const listPath = "pack.content.images"
 	list, ok := nearest(doc, listPath)
 	switch {
+	case uriNA && (!ok || values.IsEmpty(list)):
+		return
 	case !ok || values.IsEmpty(list):
 		fl.Errorf(finding.CodeEdgeImagesEmpty, listPath, at(list), `list the provider image: pack.content.images: [{image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'}]`, "pack.content.images is empty; it must list the provider image(s)")
 		return
@@ -251,6 +290,11 @@ func checkImages(fl *finding.List, doc *values.Doc, uri osimage.OCI, uriValid bo
 			hasURI = true // depends on deployment-time values; cannot compare
 		case !values.IsString(img):
 			fl.Errorf(finding.CodeOCIInvalid, p, at(img), "quote the image reference", "%s is %s, expected an image reference as text", p, values.Describe(img))
+		case img.Value == "NA" && naAllowed:
+			// The provider-image entry when system.uri is NA: no image to pull.
+		case img.Value == "NA":
+			fl.Errorf(finding.CodeEdgeImagesNA, p, at(img), `remove the entry, or list the provider image with - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'`,
+				"%s is NA, but options.system.uri is not NA: NA means \"no provider image\" only as the value of options.system.uri, and is no image to pull", p)
 		default:
 			ref, prob := osimage.ParseOCI(img.Value)
 			if prob != nil {

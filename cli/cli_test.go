@@ -75,9 +75,64 @@ func TestBareValuesValidation(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "0 error(s)") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
+	// An unquoted whole number is a warning with the quoted fix, so the exit status stays 0;
+	// 8.10, which YAML reads as 8.1, stays an error.
 	out, _, code = run(t, "pack:\n  osImageOverride: ami-0f4804aff4cf9c5a2\n  osName: rhel\n  osVersion: 8\n", "validate", "--pack", "generic-byoi@1.0.x", "--cloud", "aws", "-")
-	if code != ExitFindings || !strings.Contains(out, "<stdin>:4:14: error byoos-osversion-type") {
-		t.Errorf("exit %d:\n%s", code, out)
+	if code != ExitOK || !strings.Contains(out, "<stdin>:4:14: warning byoos-osversion-unquoted") || !strings.Contains(out, `(quote it: osVersion: "8")`) ||
+		!strings.Contains(out, "0 error(s), 1 warning(s)") {
+		t.Errorf("osVersion: 8: exit %d:\n%s", code, out)
+	}
+	out, _, code = run(t, "pack:\n  osImageOverride: ami-0f4804aff4cf9c5a2\n  osName: rhel\n  osVersion: 8.10\n", "validate", "--pack", "generic-byoi@1.0.x", "--cloud", "aws", "-")
+	if code != ExitFindings || !strings.Contains(out, "<stdin>:4:14: error byoos-osversion-type") || !strings.Contains(out, `(quote it: osVersion: "8.10")`) {
+		t.Errorf("osVersion: 8.10: exit %d:\n%s", code, out)
+	}
+}
+
+func TestCrossCloudImagesAreNamed(t *testing.T) {
+	chdirRoot(t)
+	for _, c := range []struct {
+		name, cloud, image, want string
+	}{
+		{"an AMI ID on vsphere", "vsphere", "ami-0f4804aff4cf9c5a2", `"ami-0f4804aff4cf9c5a2" is an AWS AMI ID; a vsphere profile needs`},
+		{"an Azure VHD URL on vsphere", "vsphere", "https://docs.blob.core.windows.net/vhds/ubuntu20-1243.vhd", "is an Azure VHD blob URL; a vsphere profile needs"},
+		{"a vSphere template path on aws", "aws", "/Datacenter/vm/templates/rhel-8-kube-v1.30.5", "is a vSphere template path; an aws profile needs"},
+		{"a vSphere template path on azure", "azure", "/Datacenter/vm/templates/rhel-8-kube-v1.30.5", "is a vSphere template path; an azure profile needs"},
+		{"an OCI reference on aws", "aws", "example.io/my-images/example-custom-os:v1.4.5", "is an OCI image reference"},
+		{"an OCI reference on azure", "azure", "example.io/my-images/example-custom-os:v1.4.5", "is an OCI image reference"},
+		{"an OCI reference on vsphere", "vsphere", "example.io/my-images/example-custom-os:v1.4.5", "is an OCI image reference"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := "pack:\n  osImageOverride: \"" + c.image + "\"\n  osName: rhel\n  osVersion: \"8\"\n"
+			out, _, code := run(t, in, "validate", "--pack", "generic-byoi@1.0.x", "--cloud", c.cloud, "-")
+			if code != ExitFindings || !strings.Contains(out, "<stdin>:2:20: error image-wrong-cloud") || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, want 1 and %q:\n%s", code, c.want, out)
+			}
+			if c.image == "https://docs.blob.core.windows.net/vhds/ubuntu20-1243.vhd" && strings.Contains(out, "OVA file") {
+				t.Errorf("an Azure VHD on vsphere is still described as a missing OVA:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestSystemURINAValidatesWithThePacksDefaultImages(t *testing.T) {
+	chdirRoot(t)
+	// The pack's own list, whose provider-image entry resolves to NA.
+	const na = "pack:\n  content:\n    images:\n      - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'\noptions:\n  system.uri: NA\n"
+	for _, version := range []string{"edge-native-byoi@1.0.0", "edge-native-byoi@2.1.0"} {
+		out, _, code := run(t, na, "validate", "--pack", version, "--cloud", "edge-native", "-")
+		if code != ExitOK || !strings.Contains(out, "0 error(s), 0 warning(s)") {
+			t.Errorf("%s with system.uri NA: exit %d:\n%s", version, code, out)
+		}
+		out, _, code = run(t, "pack:\n  content:\n    images: []\noptions:\n  system.uri: NA\n", "validate", "--pack", version, "--cloud", "edge-native", "-")
+		if code != ExitOK || !strings.Contains(out, "0 error(s), 0 warning(s)") {
+			t.Errorf("%s with system.uri NA and no images: exit %d:\n%s", version, code, out)
+		}
+	}
+	// NA stands for no provider image only as system.uri.
+	out, _, code := run(t, "pack:\n  content:\n    images:\n      - image: NA\noptions:\n  system.uri: example.io/my-images/os:v1\n",
+		"validate", "--pack", "edge-native-byoi@2.1.0", "--cloud", "edge-native", "-")
+	if code != ExitFindings || !strings.Contains(out, "<stdin>:4:16: error edge-images-na") {
+		t.Errorf("NA in the images of a provider image: exit %d:\n%s", code, out)
 	}
 }
 

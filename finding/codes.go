@@ -68,6 +68,8 @@ const (
 	CodeOSVersionRequired = "byoos-osversion-required"
 	// CodeOSVersionType: pack.osVersion is not text, or YAML read it as a number.
 	CodeOSVersionType = "byoos-osversion-type"
+	// CodeOSVersionUnquoted: osVersion is an unquoted whole number, which YAML reads as a number.
+	CodeOSVersionUnquoted = "byoos-osversion-unquoted"
 	// CodeEdgeContentAtRoot: content is at the root of the edge-native-byoi values.
 	CodeEdgeContentAtRoot = "edge-content-at-root"
 	// CodeEdgeCredentialsCertificate: providerCredentials.certificate is not a PEM certificate.
@@ -90,6 +92,8 @@ const (
 	CodeEdgeImagesEmpty = "edge-images-empty"
 	// CodeEdgeImagesMissingURI: pack.content.images does not list the provider image.
 	CodeEdgeImagesMissingURI = "edge-images-missing-uri"
+	// CodeEdgeImagesNA: an image of pack.content.images is NA while options.system.uri is not.
+	CodeEdgeImagesNA = "edge-images-na"
 	// CodeEdgeImagesShape: pack.content.images is not a list of `image:` items.
 	CodeEdgeImagesShape = "edge-images-shape"
 	// CodeEdgeOptionsUnderPack: options is nested under pack.
@@ -98,6 +102,8 @@ const (
 	CodeEdgeSystemURINA = "edge-system-uri-na"
 	// CodeEdgeSystemURIRequired: options.system.uri is not set.
 	CodeEdgeSystemURIRequired = "edge-system-uri-required"
+	// CodeImageWrongCloud: the image is another cloud's (an AMI ID on vsphere, a VHD URL on aws…).
+	CodeImageWrongCloud = "image-wrong-cloud"
 	// CodeMacroBudget: macro resolution stopped because its work or time budget was spent.
 	CodeMacroBudget = "macro-budget"
 	// CodeMacroCycle: macro references form a cycle, nest too deep or expand too far.

@@ -71,6 +71,9 @@ func amiProblem(s string) *Problem {
 			fmt.Sprintf("the AMI ID %s has white space before or after it; expected %s and nothing else.", quote(s), amiShape),
 			hint)
 	}
+	if p := wrongCloud(s, CloudTypeAWS); p != nil {
+		return p
+	}
 	lower := strings.ToLower(s)
 	switch {
 	case strings.HasPrefix(lower, "arn:"):

@@ -85,6 +85,9 @@ func parseVHD(s string, opt AzureOptions) (VHD, *Problem) {
 			fmt.Sprintf("no VHD URL was given (found %s); an Azure BYOOS image is the blob URL of a VHD, %s.", quote(s), exampleVHD),
 			"Upload the image as a fixed-size VHD page blob to a storage account container and set the image to its URL, "+exampleVHD+".")
 	}
+	if p := wrongCloud(s, CloudTypeAzure); p != nil {
+		return VHD{}, p
+	}
 	if i, r := firstSpaceOrControl(s); i >= 0 {
 		hint := "Remove the white space and control characters: a blob URL is a single word, " + exampleVHD + "."
 		if t != s {

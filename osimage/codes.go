@@ -67,6 +67,11 @@ const (
 	// CodeOCIInvalid: anything else that is not a valid image reference, and inputs over MaxLength.
 	CodeOCIInvalid = finding.CodeOCIInvalid
 
+	// CodeImageWrongCloud: a value every parser may give: another cloud's image, as
+	// [Classify] recognises it (an AMI ID given to ParseTemplate, a VHD URL given to
+	// ParseAMI, an OCI reference given to ParseVHD…).
+	CodeImageWrongCloud = finding.CodeImageWrongCloud
+
 	// CodeRegistryInvalid: providerCredentials.registry is not host[:port][/project].
 	CodeRegistryInvalid = finding.CodeRegistryInvalid
 )

@@ -10,6 +10,14 @@
 //   - [ParseOCI]: an OCI image reference for an Edge provider image.
 //   - [ParseRegistryHost]: the registry of edge-native-byoi providerCredentials (host[:port][/project]).
 //
+// One classifier, [Classify], recognises the unmistakable forms of every cloud's image
+// (an AMI ID or AWS ARN, an Azure VHD URL, gallery or managed image ID or marketplace URN,
+// a vSphere /DC/vm/… path or OVA, an OCI reference with a registry host). Each parser uses
+// it to refuse another cloud's image with [CodeImageWrongCloud], saying what the value is
+// and what its own cloud needs: "ami-…" given to ParseTemplate is "an AWS AMI ID; a
+// vsphere profile needs a template name …". Free-form names are never taken for another
+// cloud's image.
+//
 // Each parser returns either the parsed value or a [*Problem]. A Problem carries a stable
 // code (the Code* constants; scripts may match on them), a message that names the value
 // found and what was expected, and a hint that says what to give instead. The parsers

@@ -68,7 +68,7 @@ func FuzzParseAMI(f *testing.F) {
 				t.Fatalf("input %q: problem and value both set: %+v", s, a)
 			}
 			checkFuzzProblem(t, s, p, osimage.CodeAWSAMIEmpty, osimage.CodeAWSAMIUppercase, osimage.CodeAWSAMIARN,
-				osimage.CodeAWSSnapshotID, osimage.CodeAWSAMIMalformed, osimage.CodeAWSAMIName, osimage.CodeAWSAMIInvalid)
+				osimage.CodeAWSSnapshotID, osimage.CodeAWSAMIMalformed, osimage.CodeAWSAMIName, osimage.CodeAWSAMIInvalid, osimage.CodeImageWrongCloud)
 			if validAMI.MatchString(s) {
 				t.Fatalf("input %q: a valid AMI ID was rejected: %v", s, p)
 			}
@@ -109,7 +109,7 @@ func FuzzParseVHD(f *testing.F) {
 			}
 			checkFuzzProblem(t, s, p, osimage.CodeAzureVHDEmpty, osimage.CodeAzureGalleryImage, osimage.CodeAzureManagedImage,
 				osimage.CodeAzureMarketplaceURN, osimage.CodeAzureVHDNotHTTPS, osimage.CodeAzureVHDHost, osimage.CodeAzureVHDPath,
-				osimage.CodeAzureVHDExtension, osimage.CodeAzureVHDEmulator, osimage.CodeAzureVHDMalformed)
+				osimage.CodeAzureVHDExtension, osimage.CodeAzureVHDEmulator, osimage.CodeAzureVHDMalformed, osimage.CodeImageWrongCloud)
 			if allowEmulator && p.Code == osimage.CodeAzureVHDEmulator {
 				t.Fatalf("input %q: emulator refused although allowed", s)
 			}
@@ -169,7 +169,7 @@ func FuzzParseTemplate(f *testing.F) {
 			if tpl != (osimage.Template{}) {
 				t.Fatalf("input %q: problem and value both set: %+v", s, tpl)
 			}
-			checkFuzzProblem(t, s, p, osimage.CodeVSphereTemplateEmpty, osimage.CodeVSphereOVAPrefix, osimage.CodeVSphereTemplatePath)
+			checkFuzzProblem(t, s, p, osimage.CodeVSphereTemplateEmpty, osimage.CodeVSphereOVAPrefix, osimage.CodeVSphereTemplatePath, osimage.CodeImageWrongCloud)
 			return
 		}
 		if tpl.Path != s || tpl.Name == "" || strings.Contains(tpl.Name, "/") && !tpl.URL {
@@ -231,7 +231,7 @@ func FuzzParseOCI(f *testing.F) {
 			if o != (osimage.OCI{}) {
 				t.Fatalf("input %q: problem and value both set: %+v", s, o)
 			}
-			checkFuzzProblem(t, s, p, osimage.CodeOCIEmpty, osimage.CodeOCIScheme, osimage.CodeOCIUppercase, osimage.CodeOCIInvalid)
+			checkFuzzProblem(t, s, p, osimage.CodeOCIEmpty, osimage.CodeOCIScheme, osimage.CodeOCIUppercase, osimage.CodeOCIInvalid, osimage.CodeImageWrongCloud)
 			return
 		}
 		if o.Ref != s || o.Registry == "" || o.Repository == "" {
@@ -321,6 +321,53 @@ func FuzzParseRegistryHost(f *testing.F) {
 			}
 			if o.Registry != r.HostPort() {
 				t.Fatalf("input %q: image reference registry %q differs from HostPort() %q", s, o.Registry, r.HostPort())
+			}
+		}
+	})
+}
+
+// FuzzClassify checks the classifier against the four parsers: the parser of the cloud a
+// form belongs to never calls it another cloud's image, and the parser of any other
+// cloud always does (on Edge, unless the value could carry credentials before a host or
+// is a relative path, which is also a Docker Hub reference).
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"ami-0f4804aff4cf9c5a2", "arn:aws:ec2:us-east-1::image/ami-0f4804aff4cf9c5a2",
+		"https://docs.blob.core.windows.net/vhds/ubuntu20-1243.vhd", "docs.blob.core.windows.net/vhds/x.vhd",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/u22",
+		"/CommunityGalleries/p/Images/u/Versions/1", "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest",
+		"/Datacenter/vm/templates/rhel8", "path/to/template/rhel8", "r_u-2004.ova", "https://h.example/r_u-x.ova",
+		"example.io/my-images/os:v1.4.5", "ubuntu-2204-kube-v1.30.0", "/dc/vm/a@b/c", "a b/vm/c", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := osimage.Classify(s)
+		if k2 := osimage.Classify(s); k2 != k {
+			t.Fatalf("input %q: two classifications differ: %v, %v", s, k, k2)
+		}
+		from := k.CloudType()
+		if (k == osimage.KindUnknown) != (from == "") || k.String() == "" {
+			t.Fatalf("input %q: kind %d has cloud type %q and name %q", s, k, from, k)
+		}
+		for cloud, parse := range map[string]func(string) *osimage.Problem{
+			osimage.CloudTypeAWS: func(s string) *osimage.Problem { _, p := osimage.ParseAMI(s); return p },
+			osimage.CloudTypeAzure: func(s string) *osimage.Problem {
+				_, p := osimage.ParseVHD(s, osimage.AzureOptions{AllowEmulator: true})
+				return p
+			},
+			osimage.CloudTypeVSphere: func(s string) *osimage.Problem { _, p := osimage.ParseTemplate(s); return p },
+			osimage.CloudTypeEdge:    func(s string) *osimage.Problem { _, p := osimage.ParseOCI(s); return p },
+		} {
+			p := parse(s)
+			wrong := p != nil && p.Code == osimage.CodeImageWrongCloud
+			switch {
+			case wrong && (from == "" || from == cloud):
+				t.Fatalf("input %q (%v): the %s parser calls it another cloud's image: %v", s, k, cloud, p)
+			case from == "" || from == cloud:
+			case cloud == osimage.CloudTypeEdge && (strings.Contains(s, "@") || k == osimage.KindTemplatePath && !strings.HasPrefix(s, "/")):
+			case !wrong:
+				t.Fatalf("input %q (%v): the %s parser does not call it another cloud's image: %v", s, k, cloud, p)
 			}
 		}
 	})

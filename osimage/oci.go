@@ -43,15 +43,17 @@ const ociShape = `an image reference REGISTRY/REPOSITORY:TAG (or @sha256:DIGEST)
 // name package. A missing tag is accepted with ImplicitTag set. Problems carry
 // CodeOCIEmpty, CodeOCIScheme, CodeOCIUppercase or CodeOCIInvalid.
 func ParseOCI(s string) (OCI, *Problem) {
-	v, p := parseOCI(s)
+	v, p := parseOCIWith(s, true)
 	if p != nil {
-		return OCI{}, redactProblem(s, p, func(r string) *Problem { _, q := parseOCI(r); return q })
+		return OCI{}, redactProblem(s, p, func(r string) *Problem { _, q := parseOCIWith(r, true); return q })
 	}
 	return v, nil
 }
 
-// parseOCI is ParseOCI without the redaction of its problems.
-func parseOCI(s string) (OCI, *Problem) {
+// parseOCIWith is ParseOCI without the redaction of its problems. When crossCloud is
+// set, another cloud's image ([Classify]) is refused with [finding.CodeImageWrongCloud];
+// Classify itself parses without it.
+func parseOCIWith(s string, crossCloud bool) (OCI, *Problem) {
 	if len(s) > MaxLength {
 		return OCI{}, tooLong(finding.CodeOCIInvalid, "an image reference", s)
 	}
@@ -64,6 +66,11 @@ func parseOCI(s string) (OCI, *Problem) {
 		return OCI{}, newProblem(finding.CodeOCIInvalid,
 			fmt.Sprintf("the image reference %s carries credentials (user:password@) before the registry; image references never hold credentials: expected %s.", quote(shown), ociShape),
 			"Remove them from the reference, and give the user name and password in providerCredentials.username and providerCredentials.password instead.")
+	}
+	if crossCloud {
+		if p := wrongCloud(s, CloudTypeEdge); p != nil {
+			return OCI{}, p
+		}
 	}
 	if i, r := firstSpaceOrControl(s); i >= 0 {
 		hint := fmt.Sprintf("Remove the white space and control characters; an image reference is a single word such as %q.", exampleOCI)

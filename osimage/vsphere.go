@@ -72,6 +72,9 @@ func parseTemplate(s string) (Template, *Problem) {
 		return Template{}, newProblem(finding.CodeVSphereTemplatePath,
 			fmt.Sprintf("the template %s contains %s at byte %d; expected %s.", quote(s), describeRune(r), i, templateShape), hint)
 	}
+	if p := wrongCloud(s, CloudTypeVSphere); p != nil {
+		return Template{}, p
+	}
 	if strings.IndexByte(s, '\\') >= 0 {
 		hint := "Separate folders with \"/\", not \"\\\"; a vSphere inventory path looks like \"/Datacenter/vm/folder/template\"."
 		if fixed := strings.ReplaceAll(s, `\`, "/"); schemeEnd(s) < 0 && !(len(s) > 1 && s[1] == ':') {

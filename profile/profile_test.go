@@ -121,7 +121,7 @@ func TestProfileRules(t *testing.T) {
 		{"a gallery image in an azure profile is refused", gen("azure", "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0", "kubernetes@1.30.x"), []string{"azure-gallery-image"}},
 		{"a VHD URL in an azure profile is accepted", gen("azure", "https://acct.blob.core.windows.net/vhds/u.vhd", "kubernetes@1.30.x"), nil},
 		{"an ova without r_u- in a vsphere profile is refused", gen("vsphere", "tpl/ubuntu.ova", "kubernetes@1.30.x"), []string{"vsphere-ova-prefix"}},
-		{"an AMI ID on vsphere is taken as a template name", gen("vsphere", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), nil},
+		{"an AMI ID on vsphere is refused as another cloud's image", gen("vsphere", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), []string{"image-wrong-cloud"}},
 		{"an add-on profile with an os layer is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "type: infra", "type: add-on", 1), []string{"profile-addon-infra-layer", "profile-addon-infra-layer"}},
 		{"a manifest layer needs no registry pack", gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x") + "      - name: team-namespaces\n        type: manifest\n", nil},
 		{"a profile version with a leading v is refused", strings.Replace(gen("aws", "ami-0f4804aff4cf9c5a2", "kubernetes@1.30.x"), "version: 1.0.0", "version: v1.0", 1), []string{"profile-version-invalid"}},
