@@ -236,6 +236,8 @@ const (
 	CodeSecretMasked = "secret-masked"
 	// CodeValuesInvalid: a layer's values are not valid YAML.
 	CodeValuesInvalid = "values-invalid"
+	// CodeValuesUnknownKey: a key of a layer's values is one its pack neither defines nor reads.
+	CodeValuesUnknownKey = "values-unknown-key"
 	// CodeVariableDefaultRequired: a required hidden or read-only variable has no default.
 	CodeVariableDefaultRequired = "variable-default-required"
 	// CodeVariableDuplicate: two profile variables have the same name.

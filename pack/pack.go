@@ -52,7 +52,10 @@ type Pack struct {
 	Values   []byte
 	Defaults *values.Doc
 	// Schema is schema.yaml parsed, nil when the pack has none.
-	Schema  *schema.Schema
+	Schema *schema.Schema
+	// Keys are the keys its values may hold: those of Defaults and Schema,
+	// and PaletteKeys.
+	Keys    *schema.Keys
 	Presets []Preset
 	Readme  string
 	// Files holds every file's content by its path inside the pack, for
@@ -300,6 +303,9 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 			p.Schema = s
 			fl = append(fl, sfl.WithFile(SchemaFile)...)
 			for _, e := range s.Entries {
+				if e.Open || (!e.Required && !e.Readonly && e.Format == nil) {
+					continue // declares keys, constrains none: values.yaml may leave them out
+				}
 				if len(doc.Find(e.Path)) == 0 && !strings.Contains(e.Path, "$[]") {
 					fl.Add(finding.Finding{Severity: finding.Warning, Code: finding.CodePackSchemaPathMissing, File: SchemaFile, Path: e.Path, Line: e.Line, Column: e.Column,
 						Message: fmt.Sprintf("schema.yaml constrains %s, which values.yaml does not define", e.Path), Hint: "add a default for it to values.yaml, or fix the path"})
@@ -307,6 +313,7 @@ func FromFiles(files map[string][]byte) (*Pack, finding.List, error) {
 			}
 		}
 	}
+	p.Keys = schema.NewKeys(p.Defaults, p.Schema, PaletteKeys()...)
 	if src, ok := files[PresetsFile]; ok {
 		p.Presets, fl = parsePresets(src, fl)
 	}

@@ -114,6 +114,32 @@ func TestSchemaPathsMissingFromValuesAreWarned(t *testing.T) {
 	}
 }
 
+func TestSchemaEntriesThatOnlyDeclareKeysNeedNoDefault(t *testing.T) {
+	fs := files(goodMeta)
+	fs[SchemaFile] = []byte("stages.*:\n  schema: '{{ hints \"cloud-init stages\" }}'\npack.drain.podSelector:\n  schema: '{{ hints \"a label selector\" }}'\npack.drain.timeout:\n  schema: '{{ format \"${number}\" }}'\n")
+	p, fl, err := FromFiles(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, f := range fl {
+		if f.Code == finding.CodePackSchemaPathMissing {
+			missing = append(missing, f.Path)
+		}
+	}
+	if len(missing) != 1 || missing[0] != "pack.drain.timeout" {
+		t.Errorf("schema paths warned as missing = %v, want only pack.drain.timeout (it has a format)", missing)
+	}
+	for _, path := range []string{"stages.initramfs", "pack.drain.podSelector", "pack.namespace", "pack.content.images[0].image"} {
+		if !p.Keys.Known(path) {
+			t.Errorf("%s is not a key of the pack", path)
+		}
+	}
+	if p.Keys.Known("pack.drain.selector") {
+		t.Error("pack.drain.selector is a key of the pack")
+	}
+}
+
 func TestPresets(t *testing.T) {
 	fs := files(goodMeta)
 	fs[PresetsFile] = []byte(`presets:

@@ -220,6 +220,7 @@ func (v *Validator) checkValues(d *Document, r *Result, o Options) {
 			bl := byoi.Check(l.Pack.Meta.Name, t.CloudType, l.Resolved, byoi.Options{AllowEmulator: o.AllowEmulator})
 			fl = append(fl, dedupe(sl, bl)...)
 			fl = append(fl, bl...)
+			fl = checkKeys(r, l, fl)
 		}
 		for _, f := range fl {
 			r.Findings.Add(v.place(d, l, f))

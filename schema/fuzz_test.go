@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/byoos/byoos/values"
@@ -128,6 +129,42 @@ func FuzzParseAndCheck(f *testing.F) {
 		}
 		for _, e := range s.Entries {
 			s.IsSecret(e.Path)
+		}
+	})
+}
+
+// FuzzKeys builds the keys of any defaults and schema.yaml and looks for
+// unknown keys in any values: no panic, no hang; every unknown key is one
+// Known refuses, and its defaults' own keys are never unknown.
+func FuzzKeys(f *testing.F) {
+	f.Add("a:\n  b: 1\n  l:\n    - x: 1\nopen: {}\n", "e.*:\n  schema: '{{ hints \"any\" }}'\n", "a:\n  c: 2\n  l:\n    - y: 1\ne:\n  z: 1\nopen:\n  q: 1\n")
+	f.Add("options:\n  system.uri: x\n", "", "options:\n  system:\n    uri: y\nsystem.uri: z\n")
+	f.Add("base: &b\n  k: 1\nm:\n  <<: *b\n", "", "m:\n  <<: *b\n  j: 2\nbase: &b\n  k: 1\n")
+	f.Fuzz(func(t *testing.T, defaultsSrc, schemaSrc, valuesSrc string) {
+		defaults, err := values.Parse([]byte(defaultsSrc))
+		if err != nil {
+			return
+		}
+		s, _, err := Parse([]byte(schemaSrc))
+		if err != nil {
+			s = nil
+		}
+		k := NewKeys(defaults, s, "pack.namespace", "pack.x.*")
+		if u := k.Unknown(defaults); len(u) != 0 {
+			t.Fatalf("the defaults' own keys are unknown: %v", u)
+		}
+		doc, err := values.Parse([]byte(valuesSrc))
+		if err != nil {
+			return
+		}
+		for _, u := range k.Unknown(doc) {
+			if u.Key == nil || u.Path == "" {
+				t.Fatalf("unknown key without key or path: %#v", u)
+			}
+			if !strings.Contains(u.Key.Value, "[") && !strings.Contains(u.Key.Value, "$") && k.Known(u.Path) {
+				t.Fatalf("%s is reported unknown but Known says it is known", u.Path)
+			}
+			k.Suggest(u)
 		}
 	})
 }

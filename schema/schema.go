@@ -14,6 +14,20 @@
 // version, optionally with a regex (${string:/RE2/}), a number range
 // (${number:[MIN-MAX]}) or list options (${list:[A,B,C]}).
 //
+// An entry whose path ends in ".*" declares an open map: the keys under the
+// path before it are free-form (environment variables, annotations, extra
+// arguments of a component), so the unknown-key check of a profile's values
+// (see [Keys]) takes any key there. It takes only hints:
+//
+//	manifests.calico.env.*:
+//	  schema: '{{ hints "Environment variables of the Calico components: any name." }}'
+//
+// This is byoos's own convention, chosen so that the file stays valid for
+// Palette: the template is an ordinary hints-only template, and to Palette
+// the path names a key "*" that no values hold, so it checks nothing there.
+// An entry with only hints (and no ".*") declares a key the pack reads
+// without constraining it, for keys its values.yaml leaves out.
+//
 // Parse reads a schema.yaml, reporting a bad template as a finding and
 // skipping its entry; Schema.Check checks values (macros already resolved)
 // and reports every problem as a finding with the value's position.
@@ -66,6 +80,9 @@ type Entry struct {
 	Path string
 	// Required and Readonly are set by the functions of the same name.
 	Required, Readonly bool
+	// Open is true when Path ends in ".*" (or is "*"): the keys under the
+	// path before it are free-form. Such an entry has only hints.
+	Open bool
 	// Format is nil when the template has no format.
 	Format *Format
 	// Hints are the texts given to hints, in order.
@@ -110,6 +127,12 @@ func Parse(src []byte) (*Schema, finding.List, error) {
 			continue
 		}
 		e.Path, e.Line, e.Column = path, k.Line, k.Column
+		e.Open = path == "*" || strings.HasSuffix(path, ".*")
+		if e.Open && (e.Required || e.Readonly || e.Format != nil) {
+			fl.Errorf(finding.CodeSchemaGrammar, path, pos, `write an open map as PATH.*: {schema: '{{ hints "what the keys are" }}'}`,
+				"schema.yaml entry %s declares an open map (free-form keys), which takes only hints, not required, readonly or format", path)
+			continue
+		}
 		s.Entries = append(s.Entries, e)
 	}
 	return s, fl, nil
@@ -122,6 +145,9 @@ func checkPath(p string) string {
 	}
 	if strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") || strings.Contains(p, "..") {
 		return "the value path has an empty segment"
+	}
+	if strings.HasPrefix(p, "*.") || strings.Contains(p, ".*.") || strings.Contains(p, ".*[") {
+		return "* may only be the last segment of the path (PATH.*), where it declares an open map"
 	}
 	for i := 0; ; {
 		j := strings.Index(p[i:], "$[]")
@@ -241,7 +267,7 @@ func (s *Schema) Check(doc *values.Doc, defaults *values.Doc) finding.List {
 	c := checker{doc: doc, defaults: defaults}
 	for i := range s.Entries {
 		e := &s.Entries[i]
-		if !e.Required && !e.Readonly && e.Format == nil {
+		if e.Open || (!e.Required && !e.Readonly && e.Format == nil) {
 			continue
 		}
 		c.e = e

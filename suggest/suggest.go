@@ -56,3 +56,61 @@ func Similar(name string, candidates []string) []string {
 	}
 	return out
 }
+
+// Key returns the candidate a mistyped key most probably stands for, or ""
+// when none is near: one with the same letters in another case (podCidr for
+// podCIDR) first, then the nearest within a few edits, compared without case
+// (one edit for keys of up to four bytes, two up to ten, three beyond), then
+// one the key abbreviates: at least three bytes, the same first letter, and
+// its letters in order in a candidate at most twice as long (img for image).
+// Ties go to the first candidate.
+func Key(key string, candidates []string) string {
+	if key == "" || len(key) > maxLen {
+		return ""
+	}
+	for _, c := range candidates {
+		if strings.EqualFold(c, key) {
+			return c
+		}
+	}
+	lk := strings.ToLower(key)
+	limit := 3
+	switch {
+	case len(key) <= 4:
+		limit = 1
+	case len(key) <= 10:
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for _, c := range candidates {
+		if len(c)-len(key) >= bestD || len(key)-len(c) >= bestD {
+			continue // the lengths alone differ by more edits than allowed
+		}
+		if d := Distance(lk, strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best != "" {
+		return best
+	}
+	if len(key) < 3 {
+		return ""
+	}
+	for _, c := range candidates {
+		if len(c) > len(key) && len(c) <= 2*len(key) && strings.EqualFold(c[:1], key[:1]) && subsequence(lk, strings.ToLower(c)) {
+			return c
+		}
+	}
+	return ""
+}
+
+// subsequence reports whether the bytes of s appear in t in order.
+func subsequence(s, t string) bool {
+	i := 0
+	for j := 0; i < len(s) && j < len(t); j++ {
+		if s[i] == t[j] {
+			i++
+		}
+	}
+	return i == len(s)
+}

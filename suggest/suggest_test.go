@@ -31,3 +31,28 @@ func TestSuggestions(t *testing.T) {
 		t.Errorf("Similar = %v", got)
 	}
 }
+
+func TestKey(t *testing.T) {
+	for _, c := range []struct {
+		name, key  string
+		candidates []string
+		want       string
+	}{
+		{"a key in another case is that key", "podCidr", []string{"podCIDR", "serviceClusterIpRange"}, "podCIDR"},
+		{"a case match wins over a nearer spelling", "OsName", []string{"osNames", "osName"}, "osName"},
+		{"one letter missing is a near miss", "osImageOveride", []string{"osName", "osImageOverride", "osVersion"}, "osImageOverride"},
+		{"a plural is a near miss", "providerCredential", []string{"pack", "options", "providerCredentials"}, "providerCredentials"},
+		{"an abbreviation means the key it abbreviates", "img", []string{"image"}, "image"},
+		{"a short key allows one edit only", "pak", []string{"pack"}, "pack"},
+		{"two edits on a short key are too many", "pk", []string{"pack"}, ""},
+		{"an unrelated key has no suggestion", "frobnicate", []string{"podCIDR", "k8sHardening"}, ""},
+		{"an abbreviation needs the same first letter", "mg", []string{"image"}, ""},
+		{"no candidates, no suggestion", "x", nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Key(c.key, c.candidates); got != c.want {
+				t.Errorf("Key(%q, %v) = %q, want %q", c.key, c.candidates, got, c.want)
+			}
+		})
+	}
+}
