@@ -1,8 +1,6 @@
 package profile
 
 import (
-	"gopkg.in/yaml.v3"
-
 	"github.com/byoos/byoos/secret"
 	"github.com/byoos/byoos/values"
 )
@@ -37,18 +35,16 @@ func (r *Result) redact(vars []Variable) {
 		for _, n := range l.derived {
 			rd.Add(n.Value, secret.Derived)
 		}
-		if l.Pack == nil {
-			continue
+		if l.Pack == nil || l.Pack.Schema == nil || len(l.Pack.Schema.SecretPatterns()) == 0 {
+			continue // the pack has no secrets
 		}
 		for _, doc := range []*values.Doc{l.Values, l.Resolved} {
 			if doc == nil {
 				continue
 			}
-			doc.Walk(func(path string, n *yaml.Node) {
-				if l.Pack.IsSecret(path) {
-					rd.Add(n.Value, secret.Mask)
-				}
-			})
+			for n := range SecretNodes(doc, l.Pack.IsSecret) {
+				rd.Add(n.Value, secret.Mask)
+			}
 		}
 	}
 	if rd.Len() == 0 {
