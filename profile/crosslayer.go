@@ -10,7 +10,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/byoos/byoos/finding"
-	"github.com/byoos/byoos/osimage"
 	"github.com/byoos/byoos/values"
 )
 
@@ -172,6 +171,18 @@ func checkEdgeDistribution(layers []Layer) []LayerFinding {
 // DISTRO-K8SVERSION-PEVERSION, then -CUSTOMTAG if one was set.
 var canvosTag = regexp.MustCompile(`^(k3s|rke2|kubeadm-fips|kubeadm|nodeadm|canonical)-v?([0-9]+\.[0-9]+\.[0-9]+)-v?[0-9]+\.[0-9]+\.[0-9]+(?:-[A-Za-z0-9_.-]+)?$`)
 
+// imageTag returns the tag of an image reference, "" if it has none. Whether
+// the reference is valid is edge-native-byoi's rules' to say; a tag that does
+// not have CanvOS's shape is not compared.
+func imageTag(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	i := strings.LastIndexByte(ref, ':')
+	if i < 0 || i < strings.LastIndexByte(ref, '/') {
+		return ""
+	}
+	return ref[i+1:]
+}
+
 // checkEdgeURIKubernetes: a provider image tag of CanvOS's shape names the
 // K8s layer's Kubernetes version, and its distribution (unless
 // options.system.k8sDistribution names the same other distribution, which
@@ -187,11 +198,8 @@ func checkEdgeURIKubernetes(layers []Layer) []LayerFinding {
 	if !ok {
 		return nil
 	}
-	ref, p := osimage.ParseOCI(n.Value)
-	if p != nil {
-		return nil // edge-native-byoi's own rules report it
-	}
-	m := canvosTag.FindStringSubmatch(ref.Tag)
+	tag := imageTag(n.Value)
+	m := canvosTag.FindStringSubmatch(tag)
 	if m == nil {
 		return nil // not CanvOS's shape: nothing to compare
 	}
@@ -210,7 +218,7 @@ func checkEdgeURIKubernetes(layers []Layer) []LayerFinding {
 		return nil
 	}
 	return []LayerFinding{{At: osl, Finding: finding.Finding{Severity: finding.Warning, Code: finding.CodeCrossEdgeURIKubernetes, Path: path, Line: n.Line, Column: n.Column,
-		Message: fmt.Sprintf("the provider image tag %s in %s names %s; the host would run another Kubernetes than the profile declares", ref.Tag, path, strings.Join(differ, ", and ")),
+		Message: fmt.Sprintf("the provider image tag %s in %s names %s; the host would run another Kubernetes than the profile declares", tag, path, strings.Join(differ, ", and ")),
 		Hint:    fmt.Sprintf("use a provider image built for %s %s (CanvOS K8S_DISTRIBUTION=%s, K8S_VERSION=%s), or build system.uri with {{ .spectro.system.kubernetes.version }} so the two cannot drift", kp.distros[0], want, kp.distros[0], want)}}}
 }
 

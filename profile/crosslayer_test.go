@@ -168,6 +168,16 @@ func TestCrossLayerRules(t *testing.T) {
 			in:      []string{"Kubernetes 1.31.2", "is version 1.30.6"},
 		},
 		{
+			name:    "a system.uri with a tag and a digest is compared by its tag",
+			profile: stack("edge-native", edgeOSURI("k3s", "example.io:5000/edge/ubuntu:k3s-1.29.5-v4.4.12-demo@sha256:"+strings.Repeat("ab", 32)), layer{"edge-k3s", "1.30.x", ""}),
+			want:    []string{uriVersion},
+			in:      []string{"Kubernetes 1.29.5"},
+		},
+		{
+			name:    "a system.uri without a tag, from a registry with a port, is not compared",
+			profile: stack("edge-native", edgeOSURI("k3s", "example.io:5000/k3s-1.29.5-v4.4.12-demo"), layer{"edge-k3s", "1.30.x", ""}),
+		},
+		{
 			name:    "a system.uri tag of another shape is not compared",
 			profile: stack("edge-native", edgeOSURI("k3s", "example.io/ubuntu:v1.29.5"), layer{"edge-k3s", "1.30.x", ""}),
 		},
@@ -474,6 +484,19 @@ func FuzzPrefixes(f *testing.F) {
 			if !contains(p, p) {
 				t.Fatalf("%v does not contain itself", p)
 			}
+		}
+	})
+}
+
+func FuzzImageTag(f *testing.F) {
+	for _, s := range []string{"example.io/ubuntu:k3s-1.30.6-v4.4.12-demo", "example.io:5000/ubuntu", "ubuntu@sha256:ab", "a:b/c", "", ":", "x:y@z:w"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tag := imageTag(s)
+		name, _, _ := strings.Cut(s, "@")
+		if strings.ContainsAny(tag, "/@") || (tag != "" && !strings.HasSuffix(name, ":"+tag)) {
+			t.Fatalf("imageTag(%q) = %q", s, tag)
 		}
 	})
 }
