@@ -70,6 +70,14 @@ const (
 	CodeOSVersionType = "byoos-osversion-type"
 	// CodeOSVersionUnquoted: osVersion is an unquoted whole number, which YAML reads as a number.
 	CodeOSVersionUnquoted = "byoos-osversion-unquoted"
+	// CodeCrossCNIPoolOutsidePods: a Calico IP pool lies outside the pod range of the K8s layer.
+	CodeCrossCNIPoolOutsidePods = "cross-cni-pool-outside-pods"
+	// CodeCrossEdgeDistribution: options.system.k8sDistribution is not the distribution of the K8s layer.
+	CodeCrossEdgeDistribution = "cross-edge-distribution"
+	// CodeCrossEdgeURIKubernetes: the provider image tag names another Kubernetes than the K8s layer.
+	CodeCrossEdgeURIKubernetes = "cross-edge-uri-kubernetes"
+	// CodeCrossServiceOverlapsPods: the K8s layer's service range overlaps its pod range.
+	CodeCrossServiceOverlapsPods = "cross-service-overlaps-pods"
 	// CodeEdgeContentAtRoot: content is at the root of the edge-native-byoi values.
 	CodeEdgeContentAtRoot = "edge-content-at-root"
 	// CodeEdgeCredentialsCertificate: providerCredentials.certificate is not a PEM certificate.

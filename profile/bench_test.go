@@ -30,3 +30,31 @@ func BenchmarkValidateAndRender(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCrossLayerRules runs the cross-layer rules over the validated
+// layers of examples/edge-native.yaml (edge-native-byoi, edge-k3s,
+// cni-calico) and examples/aws.yaml.
+func BenchmarkCrossLayerRules(b *testing.B) {
+	v := validator(b)
+	for _, ex := range []string{"aws.yaml", "edge-native.yaml"} {
+		src, err := os.ReadFile("../examples/" + ex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := Parse(ex, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := mustValidate(b, v, d, Options{})
+		b.Run(ex, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				for _, rule := range CrossLayerRules() {
+					if fl := rule.Check(r.Layers); len(fl) > 0 {
+						b.Fatal(fl)
+					}
+				}
+			}
+		})
+	}
+}

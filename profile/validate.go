@@ -164,6 +164,7 @@ func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Resu
 
 	r.Context = v.context(d, r, o, vars)
 	v.checkValues(d, r, o)
+	v.checkCrossLayer(d, r)
 	r.redact(d.Profile.Spec.Variables)
 	r.Findings.Sort()
 	return r, nil
@@ -265,6 +266,7 @@ func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud 
 	}
 	r.Context = v.context(d, r, o, o.Vars)
 	v.checkValues(d, r, o)
+	v.checkCrossLayer(d, r)
 	r.redact(nil)
 	r.Findings.Sort()
 	return r
