@@ -251,7 +251,11 @@ func (k *Keys) walk(n *yaml.Node, canon, concrete []byte, out *[]Unknown, depth 
 			case ok:
 				k.walk(v, c, appendKey(concrete, key.Value), out, depth+1)
 			case !k.underOpen(string(c)):
-				*out = append(*out, Unknown{Path: string(appendKey(concrete, key.Value)), Parent: string(concrete), Key: key})
+				name := key.Value
+				if name == "" {
+					name = `""` // an empty (or null) key: named so that the path names it
+				}
+				*out = append(*out, Unknown{Path: string(appendKey(concrete, name)), Parent: string(concrete), Key: key})
 			}
 		}
 	case yaml.SequenceNode:
