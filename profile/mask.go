@@ -41,24 +41,10 @@ func MaskSecrets(text string, doc *values.Doc, isSecret func(path string) bool) 
 	for n := range secrets {
 		repl[n] = maskYAML
 	}
-	spans := doc.Spans()
-	if out, ok := replaceNodes(text, spans, repl); ok && isMasked(out, doc, secrets, isSecret, oneLine(text, spans, secrets)) {
+	if out, ok := replaceNodes(text, doc.Spans(), repl); ok && isMasked(out, doc, secrets, isSecret) {
 		return out
 	}
 	return encodeMasked(doc, secrets)
-}
-
-// oneLine reports whether every secret's text lies on one line: replacing
-// such scalars with a quoted mask cannot change the document's structure,
-// so checking their text is gone is enough.
-func oneLine(text string, spans map[*yaml.Node]values.Span, secrets map[*yaml.Node]string) bool {
-	for n := range secrets {
-		sp, ok := spans[n]
-		if !ok || sp.Start < 0 || sp.End > len(text) || strings.ContainsAny(text[sp.Start:sp.End], "\n\r\u0085\u2028\u2029") {
-			return false
-		}
-	}
-	return true
 }
 
 // ReplaceScalars rewrites, in values text parsed as doc, every scalar value
@@ -134,22 +120,20 @@ func replaceNodes(text string, spans map[*yaml.Node]values.Span, repl map[*yaml.
 	return b.String(), ok
 }
 
-// isMasked checks a masked text: no secret's text (4 characters or more,
-// whole or any of its lines) is left in it more often than the values kept
-// in clear hold it (a user name may be the password; a comment may not
-// repeat it); and, unless every secret was a one-line scalar (simple), it
-// parses to the tree of doc with every secret (and nothing else) now the
-// mask, and every secret path reads the mask.
-func isMasked(out string, doc *values.Doc, secrets map[*yaml.Node]string, isSecret func(string) bool, simple bool) bool {
-	if !simple {
-		d2, err := values.Parse([]byte(out))
-		if err != nil || !sameMasked(doc.Root, d2.Root, secrets, 0) {
+// isMasked checks a masked text: it parses to the tree of doc with every
+// secret (and nothing else) now the mask, every secret path reads the mask,
+// and no secret's text (4 characters or more, whole or any of its lines) is
+// left in it more often than the values kept in clear hold it (a user name
+// may be the password; a comment may not repeat it). Even a one-line scalar
+// needs the parse: `p: &0:0 0` masked in place no longer reads as it did.
+func isMasked(out string, doc *values.Doc, secrets map[*yaml.Node]string, isSecret func(string) bool) bool {
+	d2, err := values.Parse([]byte(out))
+	if err != nil || !sameMasked(doc.Root, d2.Root, secrets, 0) {
+		return false
+	}
+	for n := range SecretNodes(d2, isSecret) {
+		if n.Value != secret.Mask {
 			return false
-		}
-		for n := range SecretNodes(d2, isSecret) {
-			if n.Value != secret.Mask {
-				return false
-			}
 		}
 	}
 	public := ""
