@@ -189,6 +189,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/packs/{name}/manifests", false, s.getManifests)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/export", false, s.exportProfile)
 	s.route(mux, "GET /v1/dashboard/clusterprofiles/metadata", false, s.profilesMetadata)
+	s.route(mux, "POST /v1/dashboard/clusterprofiles", false, s.searchProfiles)
 
 	notFoundHandler := s.observe("unmatched", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError(CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
