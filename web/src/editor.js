@@ -25,6 +25,7 @@ export function createEditor(parent, { doc, label, onChange, readOnly }) {
         highlightActiveLine(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         yaml(),
+        EditorView.lineWrapping,
         keymap.of([...defaultKeymap, ...historyKeymap]),
         EditorState.readOnly.of(!!readOnly),
         // The editor's own style sheet carries the page's CSP nonce.

@@ -1,7 +1,7 @@
 // byoos web UI: sign in, registries and packs, cluster profiles, the
 // create-profile wizard and the pack editor. It uses only the public HTTP
 // API, and renders every server value as text.
-import { h, clear, field, debounce } from './dom.js';
+import { h, clear, field, debounce, append } from './dom.js';
 import { api, request, session, ApiError } from './api.js';
 import { markdown } from './markdown.js';
 import { layerEditor, findingItem } from './layer.js';
@@ -279,8 +279,8 @@ async function profileView(uid) {
   try {
     const res = await api.get('/v1/audits?limit=500');
     const mine = (res.items || []).filter((a) => a.uid === uid);
-    clear(audits).append(mine.length ? mine.map((a) => h('li', {}, h('time', { datetime: a.time }, a.time.replace('T', ' ').slice(0, 19)), ' ',
-      h('strong', {}, a.action), ' by ', a.actor, a.summary ? ` — ${a.summary}` : '')) : h('li', {}, 'No recorded changes.'));
+    append(clear(audits), [mine.length ? mine.map((a) => h('li', {}, h('time', { datetime: a.time }, a.time.replace('T', ' ').slice(0, 19)), ' ',
+      h('strong', {}, a.action), ' by ', a.actor, a.summary ? ` — ${a.summary}` : '')) : h('li', {}, 'No recorded changes.')]);
   } catch (e) { clear(audits).append(h('li', {}, 'History unavailable: ' + errorText(e))); }
 }
 

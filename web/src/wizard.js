@@ -1,7 +1,7 @@
 // The create-profile wizard, as on the product pages: basic information →
 // type and cloud type → OS layer (the BYOOS pack first) → K8s, CNI and CSI
 // layers → review → create (and publish).
-import { h, clear, field } from './dom.js';
+import { h, clear, field, append } from './dom.js';
 import { api, request } from './api.js';
 import { layerEditor, findingItem } from './layer.js';
 
@@ -142,7 +142,7 @@ export function wizardView(main, ctx) {
 
   const render = async () => {
     killEditors();
-    clear(stepList).append(STEPS.map((s, i) => h('li', { 'aria-current': i === w.step ? 'step' : undefined, class: i < w.step ? 'done' : '' },
+    append(clear(stepList), STEPS.map((s, i) => h('li', { 'aria-current': i === w.step ? 'step' : undefined, class: i < w.step ? 'done' : '' },
       h('span', { class: 'num' }, String(i + 1)), ' ', s)));
     const form = h('form', { class: 'step', novalidate: true, 'aria-labelledby': 'step-h' });
     const heading = h('h2', { id: 'step-h', tabindex: '-1' }, `Step ${w.step + 1} of ${STEPS.length}: ${STEPS[w.step]}`);
