@@ -205,3 +205,32 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, p *pri
 	writeJSON(w, http.StatusOK, wire.Items[wire.ProfileSummaryItem]{Items: items})
 	return nil
 }
+
+// searchProfiles is POST /v1/dashboard/clusterprofiles: one page of the
+// profile versions a filter selects, in its order (Palette's
+// V1ClusterProfilesFilterSpec in, V1ClusterProfilesSummary out), with
+// ?limit=, ?continue= (the previous page's listmeta.continue) and ?offset=.
+func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	var in wire.ProfileSearch
+	if r.ContentLength != 0 {
+		if e := decodeJSON(r, &in); e != nil {
+			return e
+		}
+	}
+	page := service.Page{Continue: r.URL.Query().Get("continue")}
+	for name, dst := range map[string]*int{"limit": &page.Limit, "offset": &page.Offset} {
+		if v := r.URL.Query().Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return apiError(CodeBadRequest, "query parameter %s=%q is not a number", name, v)
+			}
+			*dst = n
+		}
+	}
+	out, err := s.profiles.Search(r.Context(), p.caller(), &in, page)
+	if err != nil {
+		return errorFrom(err)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/byoos/byoos/secret"
 	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/web"
 )
 
 // MaxBodyBytes is the largest request body accepted (a pack archive included).
@@ -66,6 +67,7 @@ type Server struct {
 	profiles *service.Profiles
 	keys     *keyCache
 	metrics  *metrics
+	ui       *web.Handler
 	handler  http.Handler
 	// encoded caches encoded answers about packs, which never change.
 	encoded *encodedCache
@@ -94,7 +96,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.KeyCacheTTL = 5 * time.Second
 	}
 	m := newMetrics(cfg.Registry)
+	ui, err := web.New()
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	s := &Server{
+		ui:              ui,
 		cfg:             cfg,
 		store:           instrument(cfg.Store, m),
 		log:             cfg.Logger,
@@ -189,6 +196,12 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/packs/{name}/manifests", false, s.getManifests)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/export", false, s.exportProfile)
 	s.route(mux, "GET /v1/dashboard/clusterprofiles/metadata", false, s.profilesMetadata)
+	s.route(mux, "POST /v1/dashboard/clusterprofiles", false, s.searchProfiles)
+
+	// The web UI: index.html at / and its assets under /ui/; every other
+	// path stays the API's (an unknown /v1/... answers the JSON 404).
+	mux.Handle("GET /{$}", s.observe("GET /", s.ui.ServeHTTP))
+	mux.Handle("GET "+web.AssetPrefix+"{file}", s.observe("GET "+web.AssetPrefix, s.ui.ServeHTTP))
 
 	notFoundHandler := s.observe("unmatched", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError(CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))

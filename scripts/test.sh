@@ -20,6 +20,28 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   fi
 fi
 
+# Chromium: the web UI's browser tests (web/browser_test.go) drive Debian's
+# headless chromium; they fail without it.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium (for the browser tests)"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || { echo "cannot install chromium"; exit 1; }
+  else
+    echo "chromium is missing; install the chromium package"; exit 1
+  fi
+fi
+
+# The web UI's committed assets (web/dist, embedded by go build) must be what
+# web/src builds to.
+echo "== web UI assets are up to date"
+if command -v npm >/dev/null 2>&1; then
+  ./web/build.sh --check
+elif [ "${CI:-}" = true ]; then
+  echo "npm is missing: cannot check web/dist against web/src"; exit 1
+else
+  echo "npm is missing: skipping the check of web/dist (CI runs it)"
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
 if [ -n "$unformatted" ]; then

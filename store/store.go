@@ -149,9 +149,39 @@ type Profile struct {
 // ProfileQuery selects profiles in a scope.
 type ProfileQuery struct {
 	Scope Scope
-	Name  string
+	// Name, when set, selects the profiles of exactly that name.
+	Name string
+	// NameContains, when set, selects the profiles whose name contains it,
+	// ignoring ASCII case.
+	NameContains string
+	// CloudTypes, Types and Statuses, when not empty, select the profiles
+	// whose cloud type, type or status is one of them.
+	CloudTypes []string
+	Types      []string
+	Statuses   []string
+	// Sort orders the result (SortByName, the default, is name, version,
+	// uid); Desc reverses it.
+	Sort ProfileSort
+	Desc bool
+	// Offset skips that many profiles of the ordered result.
+	Offset int
+	// Limit caps the result; 0 means no cap.
 	Limit int
+	// NoBodies leaves Body and Published empty (a listing needs neither).
+	NoBodies bool
 }
+
+// ProfileSort is the order of a profile listing.
+type ProfileSort string
+
+// Profile listing orders; each breaks ties by name, version, then uid.
+const (
+	SortByName      ProfileSort = ""
+	SortByCloudType ProfileSort = "cloudType"
+	SortByType      ProfileSort = "type"
+	SortByCreated   ProfileSort = "created"
+	SortByModified  ProfileSort = "modified"
+)
 
 // AuditEvent records one write: who, what, when.
 type AuditEvent struct {
@@ -237,7 +267,8 @@ type Store interface {
 	// when the scope has a profile of that name and version.
 	CreateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	GetProfile(ctx context.Context, s Scope, uid string) (Profile, error)
-	// ListProfiles orders by name, then version as text.
+	// ListProfiles selects by q and orders by q.Sort (name, then version as
+	// text, by default).
 	ListProfiles(ctx context.Context, q ProfileQuery) ([]Profile, error)
 	// UpdateProfile writes p if its stored revision is still p.Revision, and
 	// then sets p.Revision to the new one; ErrConflict otherwise. p's

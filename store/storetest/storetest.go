@@ -1004,6 +1004,56 @@ func profileTests() []Test {
 				wantEqual(t, fmt.Sprintf("ListProfiles(%+v)", tc.q), keys(ps, key), tc.want)
 			}
 		}},
+		{"ListProfiles searches by part of the name, cloud type, type and status, sorts either way and pages with Offset", func(t *testing.T, s store.Store, clk *Clock) {
+			f := newFx(t, s)
+			sc := f.scopes()
+			web := store.Scope{TenantUID: sc.acme, ProjectUID: sc.web}
+			mk := func(name, version, cloud, status string) {
+				p := store.Profile{TenantUID: web.TenantUID, ProjectUID: web.ProjectUID, Name: name, Version: version, Status: status, Type: "cluster",
+					CloudType: cloud, Body: []byte(`{}`), Published: []byte(`{}`), Warnings: []byte(`[]`)}
+				clk.Advance(time.Second)
+				noErr(t, "CreateProfile", s.CreateProfile(f.ctx, &p, ev("profile.create")))
+			}
+			mk("rhel8-aws", "1.0.0", "aws", store.StatusPublished)
+			mk("ubuntu-azure", "1.0.0", "azure", store.StatusDraft)
+			mk("rhel9-azure", "2.0.0", "azure", store.StatusPublished)
+			mk("edge_100pct", "1.0.0", "edge-native", store.StatusDraft)
+			f.profile(store.Scope{TenantUID: sc.acme, ProjectUID: sc.api}, "rhel8-other-project", "1.0.0")
+			key := func(p store.Profile) string { return p.Name + "@" + p.Version }
+			for _, tc := range []struct {
+				name string
+				q    store.ProfileQuery
+				want []string
+			}{
+				{"a part of the name matches in any case", store.ProfileQuery{NameContains: "RHEL"}, []string{"rhel8-aws@1.0.0", "rhel9-azure@2.0.0"}},
+				{"LIKE wildcards in the part match only themselves", store.ProfileQuery{NameContains: "_100%"}, []string{}},
+				{"an underscore matches an underscore", store.ProfileQuery{NameContains: "e_1"}, []string{"edge_100pct@1.0.0"}},
+				{"cloud types select any of them", store.ProfileQuery{CloudTypes: []string{"azure", "edge-native"}}, []string{"edge_100pct@1.0.0", "rhel9-azure@2.0.0", "ubuntu-azure@1.0.0"}},
+				{"a status selects", store.ProfileQuery{Statuses: []string{store.StatusPublished}}, []string{"rhel8-aws@1.0.0", "rhel9-azure@2.0.0"}},
+				{"a type that none has selects none", store.ProfileQuery{Types: []string{"add-on"}}, []string{}},
+				{"filters combine", store.ProfileQuery{NameContains: "azure", Statuses: []string{store.StatusDraft}}, []string{"ubuntu-azure@1.0.0"}},
+				{"names sort descending", store.ProfileQuery{Desc: true}, []string{"ubuntu-azure@1.0.0", "rhel9-azure@2.0.0", "rhel8-aws@1.0.0", "edge_100pct@1.0.0"}},
+				{"creation time sorts newest first descending", store.ProfileQuery{Sort: store.SortByCreated, Desc: true, Limit: 2}, []string{"edge_100pct@1.0.0", "rhel9-azure@2.0.0"}},
+				{"cloud type sorts with name second", store.ProfileQuery{Sort: store.SortByCloudType}, []string{"rhel8-aws@1.0.0", "rhel9-azure@2.0.0", "ubuntu-azure@1.0.0", "edge_100pct@1.0.0"}},
+				{"offset and limit page", store.ProfileQuery{Offset: 1, Limit: 2}, []string{"rhel8-aws@1.0.0", "rhel9-azure@2.0.0"}},
+				{"offset without limit runs to the end", store.ProfileQuery{Offset: 3}, []string{"ubuntu-azure@1.0.0"}},
+				{"offset past the end is empty", store.ProfileQuery{Offset: 9, Limit: 2}, []string{}},
+			} {
+				tc.q.Scope = web
+				ps, err := s.ListProfiles(f.ctx, tc.q)
+				noErr(t, tc.name, err)
+				wantEqual(t, tc.name, keys(ps, key), tc.want)
+			}
+			ps, err := s.ListProfiles(f.ctx, store.ProfileQuery{Scope: web, NoBodies: true, Limit: 1})
+			noErr(t, "ListProfiles without bodies", err)
+			if len(ps) != 1 || ps[0].Body != nil || ps[0].Published != nil || string(ps[0].Warnings) != "[]" || ps[0].Status != store.StatusDraft {
+				t.Errorf("ListProfiles without bodies = %+v, want no body or published body, the warnings and the status", ps)
+			}
+			_, err = s.ListProfiles(f.ctx, store.ProfileQuery{Scope: web, Sort: "name; DROP TABLE profiles"})
+			if err == nil {
+				t.Error("an unknown order was accepted")
+			}
+		}},
 	}
 }
 

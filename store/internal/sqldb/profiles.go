@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/byoos/byoos/store"
@@ -64,21 +66,87 @@ func (e *Engine) GetProfile(ctx context.Context, s store.Scope, uid string) (sto
 }
 
 // ListProfiles returns the profiles of exactly q.Scope (a tenant-wide scope
-// lists tenant-wide profiles only), by name then version text.
+// lists tenant-wide profiles only) that q selects, in q's order.
 func (e *Engine) ListProfiles(ctx context.Context, q store.ProfileQuery) ([]store.Profile, error) {
-	sqlq := "SELECT " + profileCols + " FROM profiles WHERE tenant_uid = ? AND COALESCE(project_uid, '') = ?"
+	cols := profileCols
+	if q.NoBodies {
+		cols = strings.Replace(profileCols, "body, published,", "NULL, NULL,", 1)
+	}
+	sqlq := "SELECT " + cols + " FROM profiles WHERE tenant_uid = ? AND COALESCE(project_uid, '') = ?"
 	args := []any{q.Scope.TenantUID, q.Scope.ProjectUID}
 	if q.Name != "" {
 		sqlq += " AND name = ?"
 		args = append(args, q.Name)
 	}
-	sqlq += " ORDER BY name, version, uid" + limitClause(q.Limit)
+	if q.NameContains != "" {
+		sqlq += ` AND LOWER(name) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(strings.ToLower(q.NameContains))+"%")
+	}
+	for _, in := range []struct {
+		col  string
+		vals []string
+	}{{"cloud_type", q.CloudTypes}, {"type", q.Types}, {"status", q.Statuses}} {
+		if len(in.vals) == 0 {
+			continue
+		}
+		sqlq += " AND " + in.col + " IN (?" + strings.Repeat(", ?", len(in.vals)-1) + ")"
+		for _, v := range in.vals {
+			args = append(args, v)
+		}
+	}
+	order := profileOrder(q.Sort)
+	if order == nil {
+		return nil, fmt.Errorf("list profiles: unknown order %q", q.Sort)
+	}
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	sqlq += " ORDER BY "
+	for i, c := range order {
+		if i > 0 {
+			sqlq += ", "
+		}
+		sqlq += c + dir
+	}
+	switch {
+	case q.Offset > 0 && q.Limit <= 0:
+		sqlq += " LIMIT 9223372036854775807 OFFSET " + strconv.Itoa(q.Offset) // SQLite has no OFFSET without LIMIT
+	case q.Offset > 0:
+		sqlq += limitClause(q.Limit) + " OFFSET " + strconv.Itoa(q.Offset)
+	default:
+		sqlq += limitClause(q.Limit)
+	}
 	rows, err := e.query(ctx, e.read, sqlq, args...)
 	if err != nil {
 		return nil, e.wrap(err, "list profiles")
 	}
 	ps, err := collect(rows, scanProfile)
 	return ps, e.wrap(err, "list profiles")
+}
+
+// profileOrder returns the columns of a listing order, nil for an unknown one.
+func profileOrder(o store.ProfileSort) []string {
+	var first []string
+	switch o {
+	case store.SortByName:
+	case store.SortByCloudType:
+		first = []string{"cloud_type"}
+	case store.SortByType:
+		first = []string{"type"}
+	case store.SortByCreated:
+		first = []string{"created_at"}
+	case store.SortByModified:
+		first = []string{"updated_at"}
+	default:
+		return nil
+	}
+	return append(first, "name", "version", "uid")
+}
+
+// escapeLike escapes LIKE's wildcards, with the escape character '\\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // UpdateProfile writes p's name, version, status, type, cloud type, body,
