@@ -64,6 +64,22 @@ func (s *Server) validateProfile(w http.ResponseWriter, r *http.Request, p *prin
 	return nil
 }
 
+// validateUpdate is POST /v1/clusterprofiles/{uid}/validate: the findings of
+// the body as an update of the profile would write it (masks standing for
+// the stored secrets), nothing stored.
+func (s *Server) validateUpdate(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	var in wire.Profile
+	if e := decodeJSON(r, &in); e != nil {
+		return e
+	}
+	v, err := s.profiles.ValidateUpdate(r.Context(), p.caller(), r.PathValue("uid"), &in)
+	if err != nil {
+		return errorFrom(err)
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
 // updateProfile is PUT /v1/clusterprofiles/{uid}: 204. The cloud type is kept.
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	var in wire.Profile

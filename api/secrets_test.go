@@ -244,3 +244,38 @@ func TestEveryProfileWriteChecksTheRevision(t *testing.T) {
 		t.Errorf("a variables update with the current revision: status %d, want 204", code)
 	}
 }
+
+// TestAnEditOfASavedProfileIsValidatedWithItsStoredSecrets: an editor that
+// sees the password masked checks its change against the stored profile,
+// where the mask stands for the stored password; as a new profile the same
+// text is refused for its mask.
+func TestAnEditOfASavedProfileIsValidatedWithItsStoredSecrets(t *testing.T) {
+	e := newEnv(t)
+	ro := e.key("reader", e.project, store.RoleReadOnly)
+	other := e.key("other", e.newProject("other"), store.RoleAdmin)
+	var created struct{ UID string }
+	e.do("POST", "/v1/clusterprofiles", e.admin, e.project, edgeProfile(edgeValues), 201, &created)
+	var exported map[string]any
+	e.do("GET", "/v1/clusterprofiles/"+created.UID+"/export", e.admin, e.project, nil, 200, &exported)
+	raw, _ := json.Marshal(exported)
+	if !bytes.Contains(raw, []byte("********")) {
+		t.Fatalf("the export is not masked: %s", raw)
+	}
+	var v struct {
+		Valid    bool
+		Findings []struct{ Code string }
+	}
+	e.do("POST", "/v1/clusterprofiles/"+created.UID+"/validate", e.admin, e.project, exported, 200, &v)
+	if !v.Valid {
+		t.Errorf("the masked export of the profile, checked as its edit, is not valid: %+v", v.Findings)
+	}
+	out := e.do("POST", "/v1/clusterprofiles/validate", e.admin, e.project, exported, 200, &v)
+	if v.Valid || !bytes.Contains(out, []byte("secret-masked")) {
+		t.Errorf("as a new profile the mask should be refused: %s", out)
+	}
+	if bytes.Contains(out, []byte(storedPassword)) {
+		t.Fatalf("the answer holds the stored password: %s", out)
+	}
+	e.do("POST", "/v1/clusterprofiles/"+created.UID+"/validate", ro, e.project, exported, 403, nil)
+	e.do("POST", "/v1/clusterprofiles/"+created.UID+"/validate", other, "", exported, 404, nil)
+}

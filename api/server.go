@@ -187,6 +187,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "POST /v1/clusterprofiles/import", true, s.importProfile)
 	s.route(mux, "POST /v1/clusterprofiles/validate", false, s.validateProfile)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}", false, s.getProfile)
+	s.route(mux, "POST /v1/clusterprofiles/{uid}/validate", true, s.validateUpdate)
 	s.route(mux, "PUT /v1/clusterprofiles/{uid}", true, s.updateProfile)
 	s.route(mux, "DELETE /v1/clusterprofiles/{uid}", true, s.deleteProfile)
 	s.route(mux, "PATCH /v1/clusterprofiles/{uid}/publish", true, s.publishProfile)

@@ -352,31 +352,7 @@ func (s *Profiles) Update(ctx context.Context, c Caller, uid string, doc *wire.P
 		rev = doc.Metadata.ResourceVersion
 	}
 	return s.write(ctx, c, uid, rev, "profile.update", func(rec *store.Profile, old *storedBody) error {
-		t := &doc.Spec.Template
-		if t.CloudType == "" {
-			t.CloudType = old.CloudType
-		}
-		if t.Type == "" {
-			t.Type = old.Type
-		}
-		if doc.Metadata.Name == "" {
-			doc.Metadata.Name = rec.Name
-		}
-		if doc.Spec.Version == "" {
-			doc.Spec.Version = rec.Version
-		}
-		if doc.Metadata.Labels == nil {
-			doc.Metadata.Labels = old.Labels
-		}
-		if doc.Metadata.Annotations == nil {
-			doc.Metadata.Annotations = old.Annotations
-		}
-		vars, err := s.unmaskVariables(uid, doc.Spec.Variables, old.Variables)
-		if err != nil {
-			return err
-		}
-		doc.Spec.Variables = vars
-		if err := s.unmask(ctx, c, old, uid, doc); err != nil {
+		if err := s.asUpdate(ctx, c, *rec, old, doc); err != nil {
 			return err
 		}
 		v, err := s.validate(ctx, c, doc, uid)
@@ -388,6 +364,56 @@ func (s *Profiles) Update(ctx context.Context, c Caller, uid string, doc *wire.P
 		rec.Body, rec.Warnings = marshalBody(v.body), warn
 		return nil
 	})
+}
+
+// ValidateUpdate checks doc as Update would write it over profile uid (what
+// doc leaves out is the stored profile's, and masks stand for the stored
+// secrets behind them) and stores nothing: how an editor checks a change to
+// a saved profile whose secrets it only ever sees masked.
+func (s *Profiles) ValidateUpdate(ctx context.Context, c Caller, uid string, doc *wire.Profile) (*wire.Validation, error) {
+	rec, old, err := s.load(ctx, c, uid)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.asUpdate(ctx, c, rec, &old, doc); err != nil {
+		return nil, err
+	}
+	res, err := s.run(ctx, c, doc)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.Validation{Valid: !res.Findings.HasErrors(), Findings: nonNil(res.Findings)}, nil
+}
+
+// asUpdate makes doc what an update of rec (stored as old) writes: the
+// fields doc leaves out are the stored ones, and masks are replaced by the
+// stored secrets they stand for.
+func (s *Profiles) asUpdate(ctx context.Context, c Caller, rec store.Profile, old *storedBody, doc *wire.Profile) error {
+	t := &doc.Spec.Template
+	if t.CloudType == "" {
+		t.CloudType = old.CloudType
+	}
+	if t.Type == "" {
+		t.Type = old.Type
+	}
+	if doc.Metadata.Name == "" {
+		doc.Metadata.Name = rec.Name
+	}
+	if doc.Spec.Version == "" {
+		doc.Spec.Version = rec.Version
+	}
+	if doc.Metadata.Labels == nil {
+		doc.Metadata.Labels = old.Labels
+	}
+	if doc.Metadata.Annotations == nil {
+		doc.Metadata.Annotations = old.Annotations
+	}
+	vars, err := s.unmaskVariables(rec.UID, doc.Spec.Variables, old.Variables)
+	if err != nil {
+		return err
+	}
+	doc.Spec.Variables = vars
+	return s.unmask(ctx, c, old, rec.UID, doc)
 }
 
 // unmask puts stored secrets back where a client sent the mask (as it reads

@@ -504,6 +504,24 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%d placeholder buttons for verify and render, want 2", n)
 		}
 		screenshot(t, ctx, "profile-edge-masked")
+
+		// Editing the layer, the masked password stands for the stored one:
+		// the check passes and the change saves, the password kept.
+		run(t, ctx, "edit the masked layer",
+			chromedp.Click(chromedp.CSS(`.layer[data-layer="edge-native-byoi"] .edit-layer`)),
+			chromedp.WaitVisible(chromedp.CSS(`.layer-editor[data-layer="edge-native-byoi"] .cm-content`)),
+			waitChecked("edge-native-byoi"))
+		if st := text(t, ctx, `.layer-editor[data-layer="edge-native-byoi"] .check-status`); strings.Contains(st, "error") {
+			t.Fatalf("the masked layer does not check clean as an edit: %q", st)
+		}
+		run(t, ctx, "save it", chromedp.Click(chromedp.CSS(".save-layer")), chromedp.WaitVisible(chromedp.CSS("#profile-message p.ok")))
+		var stored struct {
+			Spec struct{ Draft struct{ Packs []struct{ Name, Values string } } }
+		}
+		s.call(t, "GET", "/v1/clusterprofiles/"+created.UID, nil, &stored)
+		if len(stored.Spec.Draft.Packs) == 0 || !strings.Contains(stored.Spec.Draft.Packs[0].Values, "password: '********'") {
+			t.Errorf("after the save the layer reads %+v", stored.Spec.Draft.Packs)
+		}
 		noProblems(t, problems)
 	})
 

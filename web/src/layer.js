@@ -36,7 +36,9 @@ export function findingItem(f, onJump) {
 
 // layerEditor builds the editor of layer index of the document docOf()
 // returns; onResult(findings of this layer, all findings) follows each check.
-export function layerEditor({ index, name, tag, values, defaults, presets, schema, docOf, onResult, onText, label }) {
+// validatePath is the endpoint that checks the document: a new profile's by
+// default, or a saved profile's edit (where masks stand for its secrets).
+export function layerEditor({ index, name, tag, values, defaults, presets, schema, docOf, onResult, onText, label, validatePath = '/v1/clusterprofiles/validate' }) {
   let text = values;
   let seq = 0;
   let inflight = null;
@@ -53,7 +55,7 @@ export function layerEditor({ index, name, tag, values, defaults, presets, schem
     const doc = docOf(index, text);
     status.textContent = 'Checking…';
     try {
-      const { data } = await request('POST', '/v1/clusterprofiles/validate', doc, { signal: inflight.signal });
+      const { data } = await request('POST', validatePath, doc, { signal: inflight.signal });
       if (my !== seq) return;
       const mine = findingsOf(data.findings, index, name);
       ed.show(mine);

@@ -220,6 +220,8 @@ async function profileView(uid) {
       const le = layerEditor({
         index: i, name: l.name, tag: l.tag, values: l.values, defaults: l.values, presets: l.presets, schema: l.schema,
         docOf: (idx, text) => profileDoc(p, draft, { [idx]: text }),
+        // An edit of this saved profile: masked secrets stand for the stored ones.
+        validatePath: `/v1/clusterprofiles/${encodeURIComponent(uid)}/validate`,
         onResult: (mine) => {
           errors = mine.some((f) => f.severity === 'error');
           const warns = mine.filter((f) => f.severity === 'warning').length;
