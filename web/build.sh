@@ -15,8 +15,11 @@ if [ "${1:-}" = "--check" ]; then
   trap 'rm -rf "$out"' EXIT
 fi
 mkdir -p "$out"
-./node_modules/.bin/esbuild src/main.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
-  --log-level=warning --outfile="$out/app.js"
+rm -f "$out"/app.js "$out"/chunk-*.js
+# ES modules, split: the editor (CodeMirror) is a chunk loaded when a view
+# needs it.
+./node_modules/.bin/esbuild src/main.js --bundle --minify --format=esm --splitting --target=es2020 --legal-comments=none \
+  --entry-names=app --chunk-names='chunk-[hash]' --log-level=warning --outdir="$out"
 ./node_modules/.bin/esbuild src/style.css --minify --log-level=warning --outfile="$out/app.css"
 cp src/index.html "$out/index.html"
 if [ "${1:-}" = "--check" ]; then

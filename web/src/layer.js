@@ -2,8 +2,17 @@
 // macro insertion, and live validation through the server (debounced), each
 // finding at its line and in a summary list that jumps to it.
 import { h, clear, field, debounce, uid } from './dom.js';
-import { createEditor } from './editor.js';
 import { request } from './api.js';
+
+// The editor (CodeMirror, most of the UI's code) is a chunk of its own,
+// loaded once a view needs it, so that signing in and lists start fast.
+let createEditor = null;
+
+// loadEditor loads the editor chunk (once); views that build layer editors
+// await it first.
+export async function loadEditor() {
+  if (!createEditor) ({ createEditor } = await import('./editor.js'));
+}
 
 // System macros Palette defines (macro.SystemKeys on the server).
 const SYSTEM = ['cluster.name', 'cluster.uid', 'clusterprofile.name', 'clusterprofile.uid', 'clusterprofile.version', 'project.name', 'project.uid',

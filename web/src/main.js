@@ -4,7 +4,7 @@
 import { h, clear, field, debounce, append } from './dom.js';
 import { api, request, session, ApiError } from './api.js';
 import { markdown } from './markdown.js';
-import { layerEditor, findingItem } from './layer.js';
+import { layerEditor, findingItem, loadEditor } from './layer.js';
 import { wizardView } from './wizard.js';
 
 const PUBLIC_REPO = '5e0000000000000000000001';
@@ -416,8 +416,8 @@ async function route() {
     }
     const parts = hash.slice(2).split('/').map(decodeURIComponent);
     switch (parts[0]) {
-      case 'profiles': return parts[1] ? profileView(parts[1]) : profilesView();
-      case 'new': return wizardView(shell('profiles'), { cleanup, setTitle, focusHeading, alertBox, errorText, packsOf, packTags, CLOUDS, BYOOS, PUBLIC_REPO });
+      case 'profiles': if (parts[1]) await loadEditor(); return parts[1] ? profileView(parts[1]) : profilesView();
+      case 'new': await loadEditor(); return wizardView(shell('profiles'), { cleanup, setTitle, focusHeading, alertBox, errorText, packsOf, packTags, CLOUDS, BYOOS, PUBLIC_REPO });
       case 'packs': return parts[2] ? packView(parts[1], parts[2]) : packsView();
       case 'registries': return registriesView();
       default: location.hash = '#/profiles';
@@ -431,4 +431,4 @@ async function route() {
 }
 
 window.addEventListener('hashchange', route);
-route();
+route().then(() => { if (session.key()) loadEditor().catch(() => {}); }); // fetch the editor while the person reads
