@@ -37,7 +37,7 @@ func TestTheWebUIIsServedUnderAStrictPolicyWithoutShadowingTheAPI(t *testing.T) 
 	for _, tc := range []struct {
 		name, path, wantType, wantIn string
 	}{
-		{"the root answers the page without an API key", "/", "text/html", `<script defer src="/ui/app.js">`},
+		{"the root answers the page without an API key", "/", "text/html", `<script type="module" src="/ui/app.js">`},
 		{"the script is served", "/ui/app.js", "text/javascript", "sessionStorage"},
 		{"the style sheet is served", "/ui/app.css", "text/css", ".finding"},
 	} {

@@ -31,6 +31,30 @@ func BenchmarkValidateAndRender(b *testing.B) {
 	}
 }
 
+// BenchmarkValidate is what `byoos validate` does with a profile: parse and
+// validate, without rendering.
+func BenchmarkValidate(b *testing.B) {
+	for _, ex := range []string{"aws.yaml", "edge-native.yaml"} {
+		src, err := os.ReadFile("../examples/" + ex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := validator(b)
+		b.Run(ex, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := Parse(ex, src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r := mustValidate(b, v, d, Options{}); r.Findings.HasErrors() {
+					b.Fatal(r.Findings)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkCrossLayerRules runs the cross-layer rules over the validated
 // layers of examples/edge-native.yaml (edge-native-byoi, edge-k3s,
 // cni-calico) and examples/aws.yaml.

@@ -41,10 +41,44 @@ func MaskSecrets(text string, doc *values.Doc, isSecret func(path string) bool) 
 	for n := range secrets {
 		repl[n] = maskYAML
 	}
-	if out, ok := replaceNodes(text, doc.Spans(), repl); ok && isMasked(out, doc, secrets, isSecret) {
+	spans := doc.Spans()
+	if out, ok := replaceNodes(text, spans, repl); ok && isMasked(out, doc, secrets, isSecret, wholeTokens(text, spans, secrets)) {
 		return out
 	}
 	return encodeMasked(doc, secrets)
+}
+
+// wholeTokens reports whether every secret is a scalar whose text is a
+// token of its own, without anchor or tag: quoted on one line (from quote to
+// quote), or a literal or folded block (from its indicator). Putting a
+// quoted mask in such a place cannot change what the rest of the text
+// means, so the masked text need not be parsed again; a plain scalar can
+// (`p: &0:0 0` masked in place reads otherwise), and is checked.
+func wholeTokens(text string, spans map[*yaml.Node]values.Span, secrets map[*yaml.Node]string) bool {
+	for n := range secrets {
+		sp, ok := spans[n]
+		if !ok || sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End || n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {
+			return false
+		}
+		tok := text[sp.Start:sp.End]
+		switch {
+		case n.Style&yaml.DoubleQuotedStyle != 0:
+			if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' || strings.ContainsAny(tok, "\r\n") {
+				return false
+			}
+		case n.Style&yaml.SingleQuotedStyle != 0:
+			if len(tok) < 2 || tok[0] != '\'' || tok[len(tok)-1] != '\'' || strings.ContainsAny(tok, "\r\n") {
+				return false
+			}
+		case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+			if tok[0] != '|' && tok[0] != '>' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ReplaceScalars rewrites, in values text parsed as doc, every scalar value
@@ -124,16 +158,18 @@ func replaceNodes(text string, spans map[*yaml.Node]values.Span, repl map[*yaml.
 // secret (and nothing else) now the mask, every secret path reads the mask,
 // and no secret's text (4 characters or more, whole or any of its lines) is
 // left in it more often than the values kept in clear hold it (a user name
-// may be the password; a comment may not repeat it). Even a one-line scalar
-// needs the parse: `p: &0:0 0` masked in place no longer reads as it did.
-func isMasked(out string, doc *values.Doc, secrets map[*yaml.Node]string, isSecret func(string) bool) bool {
-	d2, err := values.Parse([]byte(out))
-	if err != nil || !sameMasked(doc.Root, d2.Root, secrets, 0) {
-		return false
-	}
-	for n := range SecretNodes(d2, isSecret) {
-		if n.Value != secret.Mask {
+// may be the password; a comment may not repeat it). The parse is left out
+// when every secret was a whole token (wholeTokens); the text check never is.
+func isMasked(out string, doc *values.Doc, secrets map[*yaml.Node]string, isSecret func(string) bool, wholeTokens bool) bool {
+	if !wholeTokens {
+		d2, err := values.Parse([]byte(out))
+		if err != nil || !sameMasked(doc.Root, d2.Root, secrets, 0) {
 			return false
+		}
+		for n := range SecretNodes(d2, isSecret) {
+			if n.Value != secret.Mask {
+				return false
+			}
 		}
 	}
 	public := ""

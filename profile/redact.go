@@ -22,6 +22,9 @@ func (r *Result) isSecret(packName, path string) bool {
 // computed from a sensitive variable with secret.Derived. Checks quote the
 // values they find fault with; this is where a quoted secret stops.
 func (r *Result) redact(vars []Variable) {
+	if len(r.Findings) == 0 {
+		return // nothing to say, nothing to redact
+	}
 	var rd secret.Redactor
 	for _, vr := range vars {
 		if vr.IsSensitive {
