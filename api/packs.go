@@ -68,13 +68,14 @@ func (s *Server) entryByUID(ctx context.Context, p *principal, uid string) (serv
 	return e, nil
 }
 
-// registryVisible reports whether p may read registry uid.
+// registryVisible reports whether p may read registry uid (the built-in
+// Public Repo without asking the store).
 func (s *Server) registryVisible(ctx context.Context, p *principal, uid string) (bool, *Error) {
-	regs, err := s.resolver(p).Registries(ctx)
+	_, ok, err := s.resolver(p).Registry(ctx, uid)
 	if err != nil {
 		return false, errorFrom(err)
 	}
-	return slices.ContainsFunc(regs, func(g service.Registry) bool { return g.UID == uid }), nil
+	return ok, nil
 }
 
 // --- wire shapes ---
@@ -433,7 +434,8 @@ func floatingTags(version string) []string {
 }
 
 func (s *Server) tagEntity(ctx context.Context, res *service.Resolver, es []service.Entry) (*packTagEntity, error) {
-	slices.SortStableFunc(es, func(a, b service.Entry) int { return version.Compare(b.Version, a.Version) })
+	newer := version.Comparer()
+	slices.SortStableFunc(es, func(a, b service.Entry) int { return newer(b.Version, a.Version) })
 	first := es[0]
 	te := &packTagEntity{Name: first.Name, DisplayName: first.DisplayName, Layer: first.Layer, CloudTypes: nonNil(first.CloudTypes), AddonType: first.AddonType, RegistryUID: first.RegistryUID, Tags: []packTag{}, PackValues: []packUIDValues{}}
 	floating := map[string]bool{}

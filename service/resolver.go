@@ -93,16 +93,45 @@ func (r *Resolver) Registries(ctx context.Context) ([]Registry, error) {
 }
 
 // Find lists the versions matching q over every index, in resolution order.
+// An index is not asked when the registries q names are all earlier ones'.
 func (r *Resolver) Find(ctx context.Context, q Query) ([]Entry, error) {
 	var out []Entry
-	for _, ix := range r.indexes {
+	for i, ix := range r.indexes {
 		es, err := ix.Find(ctx, q)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, es...)
+		if len(q.RegistryUIDs) == 0 || i == len(r.indexes)-1 {
+			continue
+		}
+		regs, err := ix.Registries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		q.RegistryUIDs = slices.DeleteFunc(slices.Clone(q.RegistryUIDs), func(uid string) bool {
+			return slices.ContainsFunc(regs, func(g Registry) bool { return g.UID == uid })
+		})
+		if len(q.RegistryUIDs) == 0 {
+			break // every registry asked for was in this index or an earlier one
+		}
 	}
 	return out, nil
+}
+
+// Registry returns registry uid if one of the indexes has it, asking each
+// index in order and no further than the one that has it.
+func (r *Resolver) Registry(ctx context.Context, uid string) (Registry, bool, error) {
+	for _, ix := range r.indexes {
+		regs, err := ix.Registries(ctx)
+		if err != nil {
+			return Registry{}, false, err
+		}
+		if i := slices.IndexFunc(regs, func(g Registry) bool { return g.UID == uid }); i >= 0 {
+			return regs[i], true, nil
+		}
+	}
+	return Registry{}, false, nil
 }
 
 // Get returns the pack version of a uid from the first index that has it.
@@ -123,10 +152,12 @@ func (r *Resolver) Get(ctx context.Context, uid string) (Entry, error) {
 // registry.
 func (r *Resolver) Load(ctx context.Context, e Entry) (*pack.Pack, error) {
 	for _, ix := range r.indexes {
-		if _, err := ix.Get(ctx, e.UID); err == nil {
-			return ix.Load(ctx, e)
-		} else if !errors.Is(err, ErrNotFound) {
+		regs, err := ix.Registries(ctx)
+		if err != nil {
 			return nil, err
+		}
+		if slices.ContainsFunc(regs, func(g Registry) bool { return g.UID == e.RegistryUID }) {
+			return ix.Load(ctx, e)
 		}
 	}
 	return nil, fmt.Errorf("pack %s@%s (%s): %w", e.Name, e.Version, e.UID, ErrNotFound)

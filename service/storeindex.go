@@ -99,8 +99,9 @@ func (ix *StoreIndex) Find(ctx context.Context, q Query) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find packs: %w", err)
 	}
+	newer := version.Comparer()
 	slices.SortStableFunc(vs, func(a, b store.PackVersion) int {
-		return cmp.Or(cmp.Compare(rank[a.RegistryUID], rank[b.RegistryUID]), cmp.Compare(a.Name, b.Name), version.Compare(b.Version, a.Version))
+		return cmp.Or(cmp.Compare(rank[a.RegistryUID], rank[b.RegistryUID]), cmp.Compare(a.Name, b.Name), newer(b.Version, a.Version))
 	})
 	out := make([]Entry, len(vs))
 	for i, v := range vs {

@@ -29,3 +29,24 @@ func SortNewestFirst(vs []string) []string {
 	slices.SortStableFunc(vs, func(a, b string) int { return Compare(b, a) })
 	return slices.Compact(vs)
 }
+
+// Comparer returns Compare that parses each distinct version once, for
+// sorting many: the comparer is for one goroutine.
+func Comparer() func(a, b string) int {
+	parsed := map[string]*semver.Version{}
+	get := func(s string) *semver.Version {
+		v, ok := parsed[s]
+		if !ok {
+			v, _ = semver.NewVersion(s) // nil when it does not parse
+			parsed[s] = v
+		}
+		return v
+	}
+	return func(a, b string) int {
+		va, vb := get(a), get(b)
+		if va == nil || vb == nil {
+			return strings.Compare(a, b)
+		}
+		return va.Compare(vb)
+	}
+}

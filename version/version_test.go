@@ -18,6 +18,9 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if got := Comparer()(tt.a, tt.b); got != tt.want {
+				t.Errorf("Comparer()(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			}
 			if got := Compare(tt.a, tt.b); got != tt.want {
 				t.Errorf("Compare(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 			}
