@@ -3,14 +3,14 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"image/png"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,10 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/byoos/byoos/api"
-	"github.com/byoos/byoos/catalog"
-	"github.com/byoos/byoos/secret"
-	"github.com/byoos/byoos/serve"
-	"github.com/byoos/byoos/store/sqlite"
+	"github.com/byoos/byoos/client/clienttest"
 	"github.com/byoos/byoos/web"
 )
 
@@ -42,38 +39,13 @@ type server struct {
 
 func startServer(t *testing.T) *server {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "byoos.db"))
-	if err != nil {
-		t.Fatal(err)
+	ts := clienttest.Start(t)
+	pool := x509.NewCertPool()
+	pemBytes, err := os.ReadFile(ts.CACertFile)
+	if err != nil || !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("the test server's certificate: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
-	tenant, err := serve.Bootstrap(ctx, st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _, err := secret.LoadOrCreateKey(filepath.Join(dir, "secret.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := secret.NewSealer(key)
-	public, err := catalog.PublicRepo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.MarkReady()
-	ts := httptest.NewTLSServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	admin, err := os.ReadFile(filepath.Join(dir, serve.AdminKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{url: ts.URL, admin: strings.TrimSpace(string(admin)), client: ts.Client()}
+	s := &server{url: ts.URL, admin: ts.AdminKey, client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
 	var projects struct {
 		Items []struct{ Metadata struct{ Name, UID string } }
 	}
