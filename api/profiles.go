@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
+	"github.com/byoos/byoos/names"
 	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/wire"
 )
@@ -37,12 +40,58 @@ func (s *Server) importProfile(w http.ResponseWriter, r *http.Request, p *princi
 	return s.create(w, r, p, publish)
 }
 
+// importFilePart is the multipart field POST /v1/clusterprofiles/import/file
+// carries the exported profile in.
+const importFilePart = "importFile"
+
+// importProfileFile is POST /v1/clusterprofiles/import/file?format=json[&publish=true]:
+// Palette's export shape as the file of a multipart form (the SDK sends it
+// chunked), field importFile; the rest as importProfile.
+func (s *Server) importProfileFile(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	q := r.URL.Query()
+	if f := q.Get("format"); f != "" && f != "json" {
+		return badRequest("query parameter format %s is not supported; send format=json", names.Quote(f))
+	}
+	publish, _ := strconv.ParseBool(q.Get("publish"))
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return apiError(CodeUnsupported, "Content-Type %q: send multipart/form-data with the profile in field %s", r.Header.Get("Content-Type"), importFilePart)
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe):
+				return apiError(CodeTooLarge, "request body is over %d bytes", MaxBodyBytes)
+			case errors.Is(err, io.EOF):
+				return badRequest("multipart form has no field %s; send the exported profile (JSON) in it", importFilePart)
+			}
+			return badRequest("malformed multipart form: %v", err)
+		}
+		if part.FormName() != importFilePart {
+			continue // the next NextPart skips what is left of it
+		}
+		var in wire.Profile
+		if e := decodeJSONFrom(part, &in); e != nil {
+			e.Message = "field " + importFilePart + ": " + e.Message
+			return e
+		}
+		return s.createFrom(w, r, p, &in, publish)
+	}
+}
+
 func (s *Server) create(w http.ResponseWriter, r *http.Request, p *principal, publish bool) *Error {
 	var in wire.Profile
 	if e := decodeJSON(r, &in); e != nil {
 		return e
 	}
-	uid, err := s.profiles.Create(r.Context(), p.caller(), &in, publish)
+	return s.createFrom(w, r, p, &in, publish)
+}
+
+// createFrom creates the profile in and answers 201 {uid}.
+func (s *Server) createFrom(w http.ResponseWriter, r *http.Request, p *principal, in *wire.Profile, publish bool) *Error {
+	uid, err := s.profiles.Create(r.Context(), p.caller(), in, publish)
 	if err != nil {
 		return errorFrom(err)
 	}

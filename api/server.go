@@ -185,6 +185,7 @@ func (s *Server) routes() http.Handler {
 	// Cluster profiles.
 	s.route(mux, "POST /v1/clusterprofiles", true, s.createProfile)
 	s.route(mux, "POST /v1/clusterprofiles/import", true, s.importProfile)
+	s.route(mux, "POST /v1/clusterprofiles/import/file", true, s.importProfileFile)
 	s.route(mux, "POST /v1/clusterprofiles/validate", false, s.validateProfile)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}", false, s.getProfile)
 	s.route(mux, "POST /v1/clusterprofiles/{uid}/validate", true, s.validateUpdate)
@@ -273,7 +274,13 @@ func decodeJSON(r *http.Request, v any) *Error {
 			return apiError(CodeUnsupported, "Content-Type %q: send application/json", ct)
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	return decodeJSONFrom(r.Body, v)
+}
+
+// decodeJSONFrom reads one JSON value from body as decodeJSON does (a
+// multipart part's, say), whatever the request's Content-Type.
+func decodeJSONFrom(body io.Reader, v any) *Error {
+	dec := json.NewDecoder(body)
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		switch {

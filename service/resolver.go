@@ -164,8 +164,9 @@ func (r *Resolver) Load(ctx context.Context, e Entry) (*pack.Pack, error) {
 }
 
 // FindPack implements profile.PackSource: the pack a layer names, by uid
-// when it gives one, else by name and tag in the registry it names (by uid
-// or name), else in resolution order. A pack that is not there is a
+// when it gives one, else by name and tag in the registry it names (by uid,
+// else by name when the uid is none of the caller's), else in resolution
+// order. A pack that is not there is a
 // *pack.NotFoundError (a verdict on the profile); any other error is a
 // failure to look.
 func (r *Resolver) FindPack(ctx context.Context, ref wire.PackRef) (profile.Found, error) {
@@ -211,8 +212,15 @@ func (r *Resolver) resolve(ctx context.Context, ref wire.PackRef) (Entry, error)
 	q := Query{Name: ref.Name}
 	if regUID, regName := ref.RegistryOf(); regUID != "" || regName != "" {
 		// A registry named by name is the first of that name in resolution
-		// order, so a project's comes before a tenant-wide one.
-		i := slices.IndexFunc(regs, func(g Registry) bool { return (regUID != "" && g.UID == regUID) || (regUID == "" && g.Name == regName) })
+		// order, so a project's comes before a tenant-wide one. A uid the
+		// caller has no registry of, given with a name, is another
+		// installation's (a Palette export names Palette's Public Repo by
+		// its uid there): the name decides, among the caller's registries
+		// only.
+		i := slices.IndexFunc(regs, func(g Registry) bool { return regUID != "" && g.UID == regUID })
+		if i < 0 && regName != "" {
+			i = slices.IndexFunc(regs, func(g Registry) bool { return g.Name == regName })
+		}
 		if i < 0 {
 			name := regName
 			if name == "" {

@@ -56,6 +56,9 @@ func TestTheResolverFindsPacksInResolutionOrder(t *testing.T) {
 		{"an unknown name suggests a close one", wire.PackRef{Name: "kubernets", Tag: "1.30.x"}, "did you mean kubernetes"},
 		{"a uid of another pack is not found", wire.PackRef{Name: "cni-calico", UID: catalog.PackUID("kubernetes", "1.31.6")}, "uid " + catalog.PackUID("kubernetes", "1.31.6") + " is kubernetes@1.31.6"},
 		{"an unknown registry is not found", wire.PackRef{Name: "kubernetes", RegistryUID: "nope"}, "registry nope has no pack named"},
+		{"a registry uid unknown here resolves by the registry name given with it", wire.PackRef{Name: "kubernetes", Tag: "1.30.x", Registry: &wire.RegistryRef{Metadata: wire.RegistryMeta{UID: "5e2031962f090e2d3d8a3290", Name: "pack-dir"}}}, "1.30.99"},
+		{"a registry uid known here wins over the name given with it", wire.PackRef{Name: "kubernetes", Tag: "1.30.x", Registry: &wire.RegistryRef{Metadata: wire.RegistryMeta{UID: catalog.RepoUID, Name: "pack-dir"}}}, "1.30.10"},
+		{"a registry unknown by uid and by name is not found under its name", wire.PackRef{Name: "kubernetes", Tag: "1.30.x", Registry: &wire.RegistryRef{Metadata: wire.RegistryMeta{UID: "5e2031962f090e2d3d8a3290", Name: "elsewhere"}}}, "registry elsewhere has no pack named"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
