@@ -20,7 +20,7 @@ const paletteRepoUID = "5e2031962f090e2d3d8a3290"
 // importFile sends POST /v1/clusterprofiles/import/file as the SDK does: a
 // multipart form streamed with no Content-Length (so sent chunked), the
 // document in the part named field, and returns the status and body.
-func (e *env) importFile(key, query, field string, doc []byte) (int, []byte) {
+func (e *env) importFile(key, project, query, field string, doc []byte) (int, []byte) {
 	e.t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
@@ -38,7 +38,7 @@ func (e *env) importFile(key, query, field string, doc []byte) (int, []byte) {
 	req.ContentLength = -1 // what the SDK's streamed form gives: chunked
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("ApiKey", key)
-	req.Header.Set("ProjectUid", e.project)
+	req.Header.Set("ProjectUid", project)
 	resp, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -86,7 +86,7 @@ func TestImportFromAFileCreatesTheProfile(t *testing.T) {
 			if i == 1 { // another version of the same name, so it is not a conflict
 				doc = bytes.Replace(doc, []byte(`"version":"1.0.0"`), []byte(`"version":"1.0.1"`), 1)
 			}
-			status, raw := e.importFile(e.admin, tt.query, "importFile", doc)
+			status, raw := e.importFile(e.admin, e.project, tt.query, "importFile", doc)
 			if status != 201 {
 				t.Fatalf("status %d, want 201: %s", status, raw)
 			}
@@ -148,7 +148,7 @@ func TestImportFromAFileRefusesWhatImportRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, raw := e.importFile(tt.key, tt.query, tt.field, tt.doc)
+			status, raw := e.importFile(tt.key, e.project, tt.query, tt.field, tt.doc)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %.300s", status, tt.status, raw)
 			}
@@ -183,5 +183,40 @@ func TestImportFromAFileNeedsAMultipartForm(t *testing.T) {
 	raw := e.do("POST", "/v1/clusterprofiles/import/file?format=json", e.admin, e.project, awsProfile("p", "ami-0f4804aff4cf9c5a2"), 415, nil)
 	if !strings.Contains(string(raw), "multipart/form-data") {
 		t.Errorf("415 body does not say what to send: %s", raw)
+	}
+}
+
+func TestImportFromAFileMatchesRegistryNamesOnlyAmongTheCallersRegistries(t *testing.T) {
+	e := newEnv(t)
+	other := e.newProject("other")
+	reg := e.registry(e.admin, other, "Team Repo", "project")
+	e.mustPush(e.admin, other, reg, namedPackTGZ(t, "team-addon", "addon", "1.0.0", "a: 1\n"))
+	doc, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"name": "team"},
+		"spec": map[string]any{"version": "1.0.0", "template": map[string]any{"type": "add-on", "cloudType": "all", "packs": []any{
+			map[string]any{"name": "team-addon", "tag": "1.0.0", "type": "spectro", "layer": "addon", "values": "a: 1\n",
+				"registry": map[string]any{"metadata": map[string]any{"uid": paletteRepoUID, "name": "Team Repo"}}},
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, key, project string
+		status             int
+	}{
+		{"a key of another project does not see the registry of that name", e.key("a-admin", e.project, store.RoleAdmin), e.project, 400},
+		{"a key of the registry's project resolves it by name", e.key("other-admin", other, store.RoleAdmin), other, 201},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, raw := e.importFile(tt.key, tt.project, "?format=json", "importFile", doc)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d: %.400s", status, tt.status, raw)
+			}
+			if status == 400 && !strings.Contains(string(raw), "pack-not-found") {
+				t.Errorf("refusal is not the pack-not-found finding: %.400s", raw)
+			}
+		})
 	}
 }
