@@ -177,59 +177,16 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// parseFilters reads Palette's filters grammar: field=valueANDfield=value,
-// with spec.name, spec.version, spec.layer, spec.registryUid, metadata.uid and
-// spec.cloudTypes_in_a,b.
-func parseFilters(f string) (service.Query, string, *Error) {
-	var q service.Query
-	uid := ""
-	if strings.TrimSpace(f) == "" {
-		return q, "", nil
-	}
-	if strings.Contains(f, "OR") {
-		return q, "", apiError(CodeBadRequest, "filters: OR is not supported; use field=valueANDfield=value")
-	}
-	for _, term := range strings.Split(f, "AND") {
-		term = strings.TrimSpace(term)
-		if term == "" {
-			continue
-		}
-		if rest, ok := strings.CutPrefix(term, "spec.cloudTypes_in_"); ok {
-			for _, c := range strings.Split(rest, ",") {
-				if c = strings.TrimSpace(c); c != "" && c != "all" {
-					q.CloudType = c
-				}
-			}
-			continue
-		}
-		k, v, ok := strings.Cut(term, "=")
-		if !ok {
-			return q, "", apiError(CodeBadRequest, "filters: %q is not field=value", term)
-		}
-		switch strings.TrimSpace(k) {
-		case "spec.name", "metadata.name":
-			q.Name = v
-		case "spec.version":
-			q.Version = v
-		case "spec.layer":
-			q.Layer = v
-		case "spec.registryUid":
-			q.RegistryUIDs = []string{v}
-		case "metadata.uid":
-			uid = v
-		default:
-			return q, "", apiError(CodeBadRequest, "filters: field %q is not supported; use spec.name, spec.version, spec.layer, spec.registryUid, metadata.uid or spec.cloudTypes_in_", k)
-		}
-	}
-	return q, uid, nil
-}
-
 // listPacks is GET /v1/packs?filters=...&limit=...: every match in one page.
+// The filters grammar is service.Filter's; a filter of one AND-group
+// narrows the index query (by name, version, layer, registry, cloud or
+// uid), and every entry is then checked against the whole filter.
 func (s *Server) listPacks(w http.ResponseWriter, r *http.Request, p *principal) *Error {
-	q, uid, e := parseFilters(r.URL.Query().Get("filters"))
-	if e != nil {
-		return e
+	f, err := service.ParseFilter(r.URL.Query().Get("filters"))
+	if err != nil {
+		return apiError(CodeBadRequest, "filters: %v", err)
 	}
+	q, uid := f.Narrow()
 	res := s.resolver(p)
 	var es []service.Entry
 	if uid != "" {
@@ -240,14 +197,14 @@ func (s *Server) listPacks(w http.ResponseWriter, r *http.Request, p *principal)
 		case !errors.Is(err, service.ErrNotFound):
 			return errorFrom(err)
 		}
-	} else {
-		var err error
-		if es, err = res.Find(r.Context(), q); err != nil {
-			return errorFrom(err)
-		}
+	} else if es, err = res.Find(r.Context(), q); err != nil {
+		return errorFrom(err)
 	}
 	items := make([]packSummary, 0, len(es))
 	for _, en := range es {
+		if !f.Match(en) {
+			continue
+		}
 		sum, err := s.summary(r.Context(), res, en)
 		if err != nil {
 			return errorFrom(err)
