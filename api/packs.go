@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"io"
 	"net/http"
@@ -78,6 +79,11 @@ func (s *Server) registryVisible(ctx context.Context, p *principal, uid string) 
 	return ok, nil
 }
 
+// packLogoSVG is the generic logo every pack answers.
+//
+//go:embed logo.svg
+var packLogoSVG string
+
 // --- wire shapes ---
 
 type listMeta struct {
@@ -107,6 +113,7 @@ type packSummarySpec struct {
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	Schema       []packSchema      `json:"schema"`
 	Presets      []wire.Preset     `json:"presets"`
+	LogoURL      string            `json:"logoUrl"`
 	Dependencies []pack.Dependency `json:"dependencies,omitempty"`
 }
 
@@ -164,7 +171,7 @@ func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.E
 		Metadata: wire.ObjectMeta{Name: e.Name, UID: e.UID},
 		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: "spectro",
 			CloudTypes: nonNil(e.CloudTypes), AddonType: e.AddonType, RegistryUID: e.RegistryUID, Digest: e.Digest,
-			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, Dependencies: deps(pk)},
+			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, LogoURL: wire.PackLogoURL(e.UID), Dependencies: deps(pk)},
 	}, nil
 }
 
@@ -361,13 +368,14 @@ type packTag struct {
 }
 
 type packUIDValues struct {
-	PackUID      string            `json:"packUid"`
-	Values       string            `json:"values"`
-	Readme       string            `json:"readme"`
-	Schema       []packSchema      `json:"schema"`
-	Presets      []wire.Preset     `json:"presets"`
-	Annotations  map[string]string `json:"annotations"`
-	Dependencies []pack.Dependency `json:"dependencies"`
+	PackUID      string                    `json:"packUid"`
+	Values       string                    `json:"values"`
+	Readme       string                    `json:"readme"`
+	Schema       []packSchema              `json:"schema"`
+	Presets      []wire.Preset             `json:"presets"`
+	Annotations  map[string]string         `json:"annotations"`
+	Dependencies []wire.PackDependencyMeta `json:"dependencies"`
+	Template     *wire.PackTemplate        `json:"template"`
 }
 
 type packTagEntity struct {
@@ -376,6 +384,7 @@ type packTagEntity struct {
 	Layer       string          `json:"layer"`
 	CloudTypes  []string        `json:"cloudTypes"`
 	AddonType   string          `json:"addonType,omitempty"`
+	LogoURL     string          `json:"logoUrl"`
 	RegistryUID string          `json:"registryUid"`
 	Tags        []packTag       `json:"tags"`
 	PackValues  []packUIDValues `json:"packValues"`
@@ -394,7 +403,7 @@ func (s *Server) tagEntity(ctx context.Context, res *service.Resolver, es []serv
 	newer := version.Comparer()
 	slices.SortStableFunc(es, func(a, b service.Entry) int { return newer(b.Version, a.Version) })
 	first := es[0]
-	te := &packTagEntity{Name: first.Name, DisplayName: first.DisplayName, Layer: first.Layer, CloudTypes: nonNil(first.CloudTypes), AddonType: first.AddonType, RegistryUID: first.RegistryUID, Tags: []packTag{}, PackValues: []packUIDValues{}}
+	te := &packTagEntity{Name: first.Name, DisplayName: first.DisplayName, Layer: first.Layer, CloudTypes: nonNil(first.CloudTypes), AddonType: first.AddonType, LogoURL: wire.PackLogoURL(first.UID), RegistryUID: first.RegistryUID, Tags: []packTag{}, PackValues: []packUIDValues{}}
 	floating := map[string]bool{}
 	for _, en := range es {
 		pk, err := res.Load(ctx, en)
@@ -418,9 +427,56 @@ func (s *Server) tagEntity(ctx context.Context, res *service.Resolver, es []serv
 		if ann == nil {
 			ann = map[string]string{}
 		}
-		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.UID, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets, Annotations: ann, Dependencies: nonNil(deps(pk))})
+		dm, err := dependencyMetas(ctx, res, en, deps(pk))
+		if err != nil {
+			return nil, err
+		}
+		te.PackValues = append(te.PackValues, packUIDValues{PackUID: en.UID, Values: string(pk.Values), Readme: pk.Readme, Schema: schemaOf(pk), Presets: presets,
+			Annotations: ann, Dependencies: dm, Template: wire.EmptyPackTemplate()})
 	}
 	return te, nil
+}
+
+// dependencyMetas answers a pack version's dependencies in Palette's
+// V1PackDependencyMeta shape: each names the newest version of the pack it
+// depends on, in the same registry, within the constraint's minVersion and
+// maxVersion (and of its layer, when given). A dependency no version there
+// satisfies is listed by name, with no uid or version.
+func dependencyMetas(ctx context.Context, res *service.Resolver, en service.Entry, ds []pack.Dependency) ([]wire.PackDependencyMeta, error) {
+	out := []wire.PackDependencyMeta{}
+	for _, d := range ds {
+		m := wire.PackDependencyMeta{Name: d.PackName, DisplayName: d.PackName, RegistryUID: en.RegistryUID}
+		cands, err := res.Find(ctx, service.Query{Name: d.PackName, Layer: d.Layer, RegistryUIDs: []string{en.RegistryUID}})
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(cands, func(a, b service.Entry) int { return version.Compare(b.Version, a.Version) })
+		for _, c := range cands {
+			if (d.MinVersion != "" && version.Compare(c.Version, d.MinVersion) < 0) || (d.MaxVersion != "" && version.Compare(c.Version, d.MaxVersion) > 0) {
+				continue
+			}
+			m.DisplayName, m.UID, m.Version, m.LogoURL = c.DisplayName, c.UID, c.Version, wire.PackLogoURL(c.UID)
+			if m.DisplayName == "" {
+				m.DisplayName = c.Name
+			}
+			break
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// packLogo is GET /v1/packs/{uid}/logo: byoos packs carry no logo, so every
+// pack a caller may read answers the same generic one.
+func (s *Server) packLogo(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	if _, e := s.entryByUID(r.Context(), p, r.PathValue("uid")); e != nil {
+		return e
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = io.WriteString(w, packLogoSVG)
+	return nil
 }
 
 // packTags is GET /v1/packs/{name}/registries/{registryUid}?cloudType=...

@@ -181,6 +181,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "POST /v1/packs/search", false, s.searchPacks)
 	s.route(mux, "GET /v1/packs/{name}/registries/{registryUid}", false, s.packTags)
 	s.route(mux, "GET /v1/packs/{uid}", false, s.getPack)
+	s.route(mux, "GET /v1/packs/{uid}/logo", false, s.packLogo)
 
 	// Cluster profiles.
 	s.route(mux, "POST /v1/clusterprofiles", true, s.createProfile)

@@ -662,7 +662,15 @@ func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.Cluster
 		out.Spec.Versions = append(out.Spec.Versions, wire.VersionRef{UID: sb.UID, Version: sb.Version})
 	}
 	out.Status.IsPublished = rec.Published != nil
-	out.Status.InUseClusters = []any{}
+	out.Status.InUseClusters, out.Status.InUseClusterUids, out.Status.InUseClusterTemplates = []any{}, []string{}, []any{}
+	out.Status.HasUserMacros = hasUserMacros(body)
+	if rec.Published != nil && !out.Status.HasUserMacros {
+		pub, err := decodeBody(rec.UID, rec.Published)
+		if err != nil {
+			return nil, err
+		}
+		out.Status.HasUserMacros = hasUserMacros(pub)
+	}
 	out.Status.Findings = finding.List{}
 	if len(rec.Warnings) > 0 {
 		if err := json.Unmarshal(rec.Warnings, &out.Status.Findings); err != nil {
@@ -670,6 +678,24 @@ func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.Cluster
 		}
 	}
 	return out, nil
+}
+
+// hasUserMacros reports whether a layer's values of body reference a user
+// macro ({{ .spectro.macro.NAME }}). Values that do not scan (an unclosed
+// "{{") are searched up to the error.
+func hasUserMacros(body storedBody) bool {
+	for _, sp := range body.Packs {
+		if !macro.HasMacro(sp.Values) {
+			continue
+		}
+		xs, _ := macro.Scan(sp.Values)
+		for _, x := range xs {
+			if x.Kind == macro.KindMacro {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Variables returns the variables of profile uid, sensitive values masked.

@@ -20,3 +20,39 @@ type Preset struct {
 	Remove      []string `yaml:"remove" json:"remove"`
 	Add         string   `yaml:"add" json:"add"`
 }
+
+// PackDependencyMeta is a pack another pack depends on, as
+// packValues[].dependencies lists it (V1PackDependencyMeta): the pack
+// version that satisfies the constraint, when one is known.
+type PackDependencyMeta struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	LogoURL     string `json:"logoUrl"`
+	RegistryUID string `json:"registryUid"`
+	UID         string `json:"uid"`
+	Version     string `json:"version"`
+}
+
+// PackTemplate is a pack's template configuration (V1PackTemplate). byoos
+// packs carry no template: it is answered empty, with empty parameter lists.
+type PackTemplate struct {
+	Manifest   string                 `json:"manifest"`
+	Parameters PackTemplateParameters `json:"parameters"`
+	Values     string                 `json:"values"`
+}
+
+// PackTemplateParameters holds a pack template's input and output
+// parameters (V1PackTemplateParameters).
+type PackTemplateParameters struct {
+	InputParameters  []any `json:"inputParameters"`
+	OutputParameters []any `json:"outputParameters"`
+}
+
+// EmptyPackTemplate returns the template of a pack that has none, with
+// [] rather than null lists.
+func EmptyPackTemplate() *PackTemplate {
+	return &PackTemplate{Parameters: PackTemplateParameters{InputParameters: []any{}, OutputParameters: []any{}}}
+}
+
+// PackLogoURL is the path under which the server answers pack uid's logo.
+func PackLogoURL(uid string) string { return "/v1/packs/" + uid + "/logo" }

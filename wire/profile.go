@@ -224,9 +224,16 @@ type ProfilePack struct {
 // ClusterProfileStatus says whether the profile is published, and what
 // validation warned about when it was written.
 type ClusterProfileStatus struct {
-	IsPublished   bool         `json:"isPublished" yaml:"isPublished"`
-	InUseClusters []any        `json:"inUseClusters" yaml:"inUseClusters"`
-	Findings      finding.List `json:"findings" yaml:"findings"`
+	IsPublished bool `json:"isPublished" yaml:"isPublished"`
+	// HasUserMacros is true when a layer's values reference a user macro
+	// ({{ .spectro.macro.NAME }}).
+	HasUserMacros bool  `json:"hasUserMacros" yaml:"hasUserMacros"`
+	InUseClusters []any `json:"inUseClusters" yaml:"inUseClusters"`
+	// InUseClusterUids is Palette's deprecated list of cluster uids; byoos
+	// runs no clusters, so it and InUseClusterTemplates are always empty.
+	InUseClusterUids      []string     `json:"inUseClusterUids" yaml:"inUseClusterUids"`
+	InUseClusterTemplates []any        `json:"inUseClusterTemplates" yaml:"inUseClusterTemplates"`
+	Findings              finding.List `json:"findings" yaml:"findings"`
 }
 
 // ProfileSummary is a cluster profile version as the dashboard lists it.
