@@ -525,7 +525,11 @@ func (s *Server) packTags(w http.ResponseWriter, r *http.Request, p *principal) 
 	if err != nil {
 		return internalError(err, "encode pack %s", name)
 	}
-	s.encoded.Put(key, enc)
+	// A private registry's dependencies name versions of other packs, which
+	// a push can add to: such an answer is not kept.
+	if reg == PublicRepoUID || !slices.ContainsFunc(te.PackValues, func(v packUIDValues) bool { return len(v.Dependencies) > 0 }) {
+		s.encoded.Put(key, enc)
+	}
 	enc.write(w, r)
 	return nil
 }

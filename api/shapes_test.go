@@ -143,35 +143,40 @@ func TestDependenciesNameTheNewestVersionWithinTheirBounds(t *testing.T) {
 	push(packTGZ(t, "1.1.0", "pack:\n  a: 1\n"))
 	push(packWith(t, `{"name": "corp-agent", "displayName": "Corp agent", "version": "2.0.0", "layer": "addon", "addonType": "monitoring", "cloudTypes": ["all"],
 		"constraints": {"dependencies": [{"packName": "corp-os", "layer": "os", "maxVersion": "1.0.9", "type": "required"}, {"packName": "corp-db", "type": "optional"}]}}`, "pack:\n  b: 2\n"))
-	var te packValuesShape
-	e.do("GET", "/v1/packs/corp-agent/registries/"+reg.UID, e.admin, e.project, nil, 200, &te)
-	if len(te.PackValues) != 1 || len(te.PackValues[0].Dependencies) != 2 {
-		t.Fatalf("packValues: %+v", te.PackValues)
+	uidOf := func(version string) string {
+		var tags packValuesShape
+		e.do("GET", "/v1/packs/corp-os/registries/"+reg.UID, e.admin, e.project, nil, 200, &tags)
+		for _, tg := range tags.Tags {
+			if tg.Version == version {
+				return tg.PackUID
+			}
+		}
+		t.Fatalf("corp-os %s not listed: %+v", version, tags.Tags)
+		return ""
 	}
-	var os100 string
-	var osTags packValuesShape
-	e.do("GET", "/v1/packs/corp-os/registries/"+reg.UID, e.admin, e.project, nil, 200, &osTags)
-	for _, tg := range osTags.Tags {
-		if tg.Version == "1.0.0" {
-			os100 = tg.PackUID
+	type want struct{ name, version, uid, displayName string }
+	check := func(t *testing.T, i int, w want) {
+		t.Helper()
+		var te packValuesShape
+		e.do("GET", "/v1/packs/corp-agent/registries/"+reg.UID, e.admin, e.project, nil, 200, &te)
+		if len(te.PackValues) != 1 || len(te.PackValues[0].Dependencies) != 2 {
+			t.Fatalf("packValues: %+v", te.PackValues)
+		}
+		d := te.PackValues[0].Dependencies[i]
+		if d.Name != w.name || d.Version != w.version || d.UID != w.uid || d.DisplayName != w.displayName || d.RegistryUID != reg.UID {
+			t.Errorf("dependency = %+v, want %+v in %s", d, w, reg.UID)
 		}
 	}
-	tests := []struct {
-		name                               string
-		got                                int
-		wantName, wantVersion, wantUID, dn string
-	}{
-		{"a maxVersion below the newest names the newest version within it", 0, "corp-os", "1.0.0", os100, "Corp OS"},
-		{"a pack the registry does not hold is named without a version", 1, "corp-db", "", "", "corp-db"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := te.PackValues[0].Dependencies[tt.got]
-			if d.Name != tt.wantName || d.Version != tt.wantVersion || d.UID != tt.wantUID || d.DisplayName != tt.dn || d.RegistryUID != reg.UID {
-				t.Errorf("dependency = %+v, want %s %q uid %q (%s) in %s", d, tt.wantName, tt.wantVersion, tt.wantUID, tt.dn, reg.UID)
-			}
-		})
-	}
+	t.Run("a maxVersion below the newest names the newest version within it", func(t *testing.T) {
+		check(t, 0, want{"corp-os", "1.0.0", uidOf("1.0.0"), "Corp OS"})
+	})
+	t.Run("a pack the registry does not hold is named without a version", func(t *testing.T) {
+		check(t, 1, want{"corp-db", "", "", "corp-db"})
+	})
+	t.Run("a version pushed later within the bounds is named on the next read", func(t *testing.T) {
+		push(packTGZ(t, "1.0.5", "pack:\n  a: 1\n"))
+		check(t, 0, want{"corp-os", "1.0.5", uidOf("1.0.5"), "Corp OS"})
+	})
 }
 
 func TestProfileStatusSaysWhetherLayersUseUserMacros(t *testing.T) {
