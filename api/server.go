@@ -65,6 +65,7 @@ type Server struct {
 	log      *slog.Logger
 	sources  *service.Sources
 	profiles *service.Profiles
+	macros   *service.Macros
 	keys     *keyCache
 	metrics  *metrics
 	ui       *web.Handler
@@ -113,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sources = &service.Sources{Store: s.store, Public: service.NewMemoryIndex(service.PublicRegistry(cfg.Public)), Packs: service.NewPackCache(2048)}
 	s.profiles = service.NewProfiles(s.store, cfg.Sealer, s.sources, macro.New(), cfg.ValidationTimeout)
+	s.macros = service.NewMacros(s.store)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -175,6 +177,9 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "GET /v1/registries/helm/{uid}", false, s.getHelmRegistry)
 	s.route(mux, "GET /v1/registries/{kind}/{uid}/sync/status", false, s.registrySyncStatus)
 	s.route(mux, "POST /v1/registries/pack/{uid}/packs", true, s.pushPack)
+
+	// Macros.
+	s.macroRoutes(mux)
 
 	// Packs.
 	s.route(mux, "GET /v1/packs", false, s.listPacks)

@@ -154,7 +154,11 @@ func (s *Profiles) run(ctx context.Context, c Caller, doc *wire.Profile) (*profi
 	v := &profile.Validator{Packs: s.sources.For(c.Scope), Engine: s.engine}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	res, err := v.Validate(ctx, &profile.Document{Profile: *doc}, profile.Options{Budget: macro.NewBudget(ctx, 0)})
+	project, tenant, err := NewMacros(s.st).userMacros(ctx, c.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("validate cluster profile %q: %w", doc.Metadata.Name, err)
+	}
+	res, err := v.Validate(ctx, &profile.Document{Profile: *doc}, profile.Options{Budget: macro.NewBudget(ctx, 0), ProjectMacros: project, TenantMacros: tenant})
 	if err != nil {
 		return nil, fmt.Errorf("validate cluster profile %q: %w", doc.Metadata.Name, err)
 	}

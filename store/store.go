@@ -183,6 +183,23 @@ const (
 	SortByModified  ProfileSort = "modified"
 )
 
+// Macro is a user macro, read in profiles as {{ .spectro.macro.NAME }}.
+type Macro struct {
+	Name  string
+	Value string
+}
+
+// MacroChange is one change to the macros of a scope, applied in order:
+// Replace drops every macro first, then Add creates (ErrExists when the name
+// is defined), Update sets the value of an existing macro (ErrNotFound when
+// it is not), Delete removes existing macros (ErrNotFound when one is not).
+type MacroChange struct {
+	Replace bool
+	Add     []Macro
+	Update  []Macro
+	Delete  []string
+}
+
 // AuditEvent records one write: who, what, when.
 type AuditEvent struct {
 	ID         int64
@@ -278,6 +295,14 @@ type Store interface {
 	// p.CreatedAt from the store.
 	UpdateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	DeleteProfile(ctx context.Context, s Scope, uid string, ev AuditEvent) error
+
+	// Macros. ListMacros returns the macros of exactly scope s (a tenant's
+	// when s.ProjectUID is empty), by name. ChangeMacros applies ch in one
+	// transaction (all or nothing) and records ev (Kind "macro", UID the
+	// scope's tenant or project uid); a scope that does not exist is
+	// ErrNotFound.
+	ListMacros(ctx context.Context, s Scope) ([]Macro, error)
+	ChangeMacros(ctx context.Context, s Scope, ch MacroChange, ev AuditEvent) error
 
 	// Audit. ListAudit returns events newest first (by ID).
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)

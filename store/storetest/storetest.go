@@ -36,6 +36,7 @@ func Tests() []Test {
 	ts = append(ts, profileTests()...)
 	ts = append(ts, auditTests()...)
 	ts = append(ts, keyCheckTests()...)
+	ts = append(ts, macroTests()...)
 	return ts
 }
 
