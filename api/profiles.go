@@ -17,7 +17,7 @@ import (
 
 // caller is the service's view of the principal.
 func (p *principal) caller() service.Caller {
-	return service.Caller{Scope: p.scope, Actor: p.actor()}
+	return service.Caller{Scope: p.scope, Actor: p.actor(), TenantWide: p.key.ProjectUID == ""}
 }
 
 // ifMatch returns the revision the client read, from If-Match.

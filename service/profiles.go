@@ -35,6 +35,29 @@ type Caller struct {
 	Scope store.Scope
 	// Actor names the API key, for the audit log.
 	Actor string
+	// TenantWide is set when the caller's key is not limited to a project:
+	// with an admin key, it may change the tenant's profiles from a project
+	// context too.
+	TenantWide bool
+}
+
+// of returns c acting in rec's scope: a tenant-wide profile read or written
+// from a project context resolves packs against the tenant's registries and
+// records its changes in the tenant's audit log.
+func (c Caller) of(rec store.Profile) Caller {
+	c.Scope = store.Scope{TenantUID: rec.TenantUID, ProjectUID: rec.ProjectUID}
+	return c
+}
+
+// writing returns c acting in rec's scope for a change of rec. A project
+// context sees its tenant's profiles read-only: changing one is refused
+// (wire.CodeForbidden) unless c's key is tenant-wide.
+func (c Caller) writing(rec store.Profile) (Caller, error) {
+	if rec.ProjectUID != c.Scope.ProjectUID && !c.TenantWide {
+		return c, Errorf(wire.CodeForbidden,
+			"cluster profile %s is tenant-wide: a project sees it read-only, and only a tenant admin API key may change it", rec.UID)
+	}
+	return c.of(rec), nil
 }
 
 // Audit returns the audit event of a change c makes in its own scope.
@@ -298,11 +321,24 @@ func (s *Profiles) Create(ctx context.Context, c Caller, doc *wire.Profile, publ
 	return uid, nil
 }
 
-// load reads profile uid of c's scope.
-func (s *Profiles) load(ctx context.Context, c Caller, uid string) (store.Profile, storedBody, error) {
+// find reads profile uid as c sees it: of c's scope, or, in a project
+// context, of its tenant (tenant-wide), as in Palette.
+func (s *Profiles) find(ctx context.Context, c Caller, uid string) (store.Profile, error) {
 	rec, err := s.st.GetProfile(ctx, c.Scope, uid)
+	if errors.Is(err, store.ErrNotFound) && c.Scope.ProjectUID != "" {
+		rec, err = s.st.GetProfile(ctx, store.Scope{TenantUID: c.Scope.TenantUID}, uid)
+	}
 	if err != nil {
-		return rec, storedBody{}, FromStore(err, "cluster profile", uid)
+		return rec, FromStore(err, "cluster profile", uid)
+	}
+	return rec, nil
+}
+
+// load reads profile uid as c sees it (find) and decodes its draft.
+func (s *Profiles) load(ctx context.Context, c Caller, uid string) (store.Profile, storedBody, error) {
+	rec, err := s.find(ctx, c, uid)
+	if err != nil {
+		return rec, storedBody{}, err
 	}
 	body, err := decodeBody(uid, rec.Body)
 	return rec, body, err
@@ -324,8 +360,9 @@ func ParseRevision(raw string) (int64, bool, error) {
 
 // write runs one write of profile uid: load, check the revision the caller
 // read (rev, "" for none), change, save with the audit event of action. It
-// returns the new revision.
-func (s *Profiles) write(ctx context.Context, c Caller, uid, rev, action string, change func(rec *store.Profile, body *storedBody) error) (int64, error) {
+// returns the new revision. change gets the caller acting in the profile's
+// scope (see Caller.writing).
+func (s *Profiles) write(ctx context.Context, c Caller, uid, rev, action string, change func(c Caller, rec *store.Profile, body *storedBody) error) (int64, error) {
 	want, given, err := ParseRevision(rev)
 	if err != nil {
 		return 0, err
@@ -334,10 +371,13 @@ func (s *Profiles) write(ctx context.Context, c Caller, uid, rev, action string,
 	if err != nil {
 		return 0, err
 	}
+	if c, err = c.writing(rec); err != nil {
+		return 0, err
+	}
 	if given && want != rec.Revision {
 		return 0, Errorf(wire.CodeConflict, "cluster profile %s is at revision %d, not %d; read it again and retry", rec.UID, rec.Revision, want)
 	}
-	if err := change(&rec, &body); err != nil {
+	if err := change(c, &rec, &body); err != nil {
 		return 0, err
 	}
 	if err := s.st.UpdateProfile(ctx, &rec, c.Audit(action, "clusterprofile", rec.UID, rec.Name+"@"+rec.Version)); err != nil {
@@ -355,7 +395,7 @@ func (s *Profiles) Update(ctx context.Context, c Caller, uid string, doc *wire.P
 	if rev == "" {
 		rev = doc.Metadata.ResourceVersion
 	}
-	return s.write(ctx, c, uid, rev, "profile.update", func(rec *store.Profile, old *storedBody) error {
+	return s.write(ctx, c, uid, rev, "profile.update", func(c Caller, rec *store.Profile, old *storedBody) error {
 		if err := s.asUpdate(ctx, c, *rec, old, doc); err != nil {
 			return err
 		}
@@ -379,6 +419,7 @@ func (s *Profiles) ValidateUpdate(ctx context.Context, c Caller, uid string, doc
 	if err != nil {
 		return nil, err
 	}
+	c = c.of(rec)
 	if err := s.asUpdate(ctx, c, rec, &old, doc); err != nil {
 		return nil, err
 	}
@@ -483,7 +524,7 @@ func (s *Profiles) packOf(ctx context.Context, res *Resolver, uid string) (*pack
 
 // Publish publishes the draft of profile uid.
 func (s *Profiles) Publish(ctx context.Context, c Caller, uid, rev string) (int64, error) {
-	return s.write(ctx, c, uid, rev, "profile.publish", func(rec *store.Profile, _ *storedBody) error {
+	return s.write(ctx, c, uid, rev, "profile.publish", func(_ Caller, rec *store.Profile, _ *storedBody) error {
 		rec.Status, rec.Published = store.StatusPublished, rec.Body
 		return nil
 	})
@@ -496,7 +537,7 @@ func (s *Profiles) PatchMetadata(ctx context.Context, c Caller, uid string, meta
 	if rev == "" {
 		rev = meta.ResourceVersion
 	}
-	return s.write(ctx, c, uid, rev, "profile.metadata", func(rec *store.Profile, body *storedBody) error {
+	return s.write(ctx, c, uid, rev, "profile.metadata", func(_ Caller, rec *store.Profile, body *storedBody) error {
 		if meta.Name != "" && meta.Name != rec.Name {
 			return Errorf(wire.CodeBadRequest, "metadata.name: a profile cannot be renamed; create a new profile")
 		}
@@ -521,7 +562,7 @@ func (s *Profiles) PatchMetadata(ctx context.Context, c Caller, uid string, meta
 // PutVariables replaces the variables of profile uid and validates the
 // whole profile with them; masks stand for stored sensitive values.
 func (s *Profiles) PutVariables(ctx context.Context, c Caller, uid string, vars []wire.Variable, rev string) (int64, error) {
-	return s.write(ctx, c, uid, rev, "profile.variables", func(rec *store.Profile, body *storedBody) error {
+	return s.write(ctx, c, uid, rev, "profile.variables", func(c Caller, rec *store.Profile, body *storedBody) error {
 		clearVars, err := s.unmaskVariables(uid, nonNil(vars), body.Variables)
 		if err != nil {
 			return err
@@ -559,6 +600,9 @@ func (s *Profiles) Delete(ctx context.Context, c Caller, uid, rev string) error 
 	}
 	rec, _, err := s.load(ctx, c, uid)
 	if err != nil {
+		return err
+	}
+	if c, err = c.writing(rec); err != nil {
 		return err
 	}
 	if given && want != rec.Revision {
@@ -630,10 +674,11 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Get returns profile uid as the API answers it, secrets masked.
 func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.ClusterProfile, error) {
-	rec, err := s.st.GetProfile(ctx, c.Scope, uid)
+	rec, err := s.find(ctx, c, uid)
 	if err != nil {
-		return nil, FromStore(err, "cluster profile", uid)
+		return nil, err
 	}
+	c = c.of(rec)
 	res := s.sources.For(c.Scope)
 	out := &wire.ClusterProfile{APIVersion: "v1", Kind: "ClusterProfile"}
 	draft, body, err := s.templateOf(ctx, res, rec, rec.Body)
@@ -644,10 +689,7 @@ func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.Cluster
 	for k, v := range body.Annotations {
 		ann[k] = v
 	}
-	ann["scope"] = ScopeProject
-	if rec.ProjectUID == "" {
-		ann["scope"] = ScopeTenant
-	}
+	ann["scope"] = scopeOf(rec)
 	out.Metadata = wire.ObjectMeta{Name: rec.Name, UID: rec.UID, Labels: body.Labels, Annotations: ann, CreationTimestamp: rfc3339(rec.CreatedAt),
 		LastModifiedTimestamp: rfc3339(rec.UpdatedAt), ResourceVersion: strconv.FormatInt(rec.Revision, 10)}
 	out.Spec.Version = rec.Version
@@ -738,6 +780,7 @@ func (s *Profiles) Export(ctx context.Context, c Caller, uid string) (*wire.Prof
 	if err != nil {
 		return nil, err
 	}
+	c = c.of(rec)
 	res := s.sources.For(c.Scope)
 	regs, err := res.Registries(ctx)
 	if err != nil {
@@ -771,10 +814,10 @@ func isPublic(regs []Registry, uid string) bool {
 	return false
 }
 
-// List returns the profile versions of c's scope, only those named name
-// when it is not empty.
+// List returns the profile versions c sees (of its scope, and in a project
+// context its tenant's too), only those named name when it is not empty.
 func (s *Profiles) List(ctx context.Context, c Caller, name string) ([]wire.ProfileSummary, error) {
-	recs, err := s.st.ListProfiles(ctx, store.ProfileQuery{Scope: c.Scope, Name: name})
+	recs, err := s.st.ListProfiles(ctx, store.ProfileQuery{Scope: c.Scope, WithTenant: true, Name: name})
 	if err != nil {
 		return nil, FromStore(err, "cluster profile", "")
 	}

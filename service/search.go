@@ -28,8 +28,8 @@ type Page struct {
 	Offset   int
 }
 
-// Search returns one page of the profile versions of c's scope that in
-// selects, in its order: Palette's POST /v1/dashboard/clusterprofiles.
+// Search returns one page of the profile versions c sees (of its scope, and
+// in a project context its tenant's too) that in selects, in its order: Palette's POST /v1/dashboard/clusterprofiles.
 // Names, versions and counts only: the page reads no profile body.
 func (s *Profiles) Search(ctx context.Context, c Caller, in *wire.ProfileSearch, page Page) (*wire.ProfileSearchResult, error) {
 	q, err := searchQuery(in)
@@ -51,7 +51,7 @@ func (s *Profiles) Search(ctx context.Context, c Caller, in *wire.ProfileSearch,
 			return nil, err
 		}
 	}
-	q.Scope, q.Offset, q.Limit, q.NoBodies = c.Scope, page.Offset, page.Limit+1, true
+	q.Scope, q.WithTenant, q.Offset, q.Limit, q.NoBodies = c.Scope, true, page.Offset, page.Limit+1, true
 	recs, err := s.st.ListProfiles(ctx, q)
 	if err != nil {
 		return nil, FromStore(err, "cluster profile", "")
@@ -70,7 +70,7 @@ func (s *Profiles) Search(ctx context.Context, c Caller, in *wire.ProfileSearch,
 		}
 		t := &wire.TemplateSummary{Name: rec.Name, Type: rec.Type, CloudType: rec.CloudType}
 		it := wire.ProfileSearchItem{
-			Metadata: wire.ObjectMeta{Name: rec.Name, UID: rec.UID, CreationTimestamp: rfc3339(rec.CreatedAt), LastModifiedTimestamp: rfc3339(rec.UpdatedAt),
+			Metadata: wire.ObjectMeta{Name: rec.Name, UID: rec.UID, Annotations: map[string]string{"scope": scopeOf(rec)}, CreationTimestamp: rfc3339(rec.CreatedAt), LastModifiedTimestamp: rfc3339(rec.UpdatedAt),
 				ResourceVersion: strconv.FormatInt(rec.Revision, 10)},
 			SpecSummary: wire.ProfileSpecSummary{Version: rec.Version, Draft: t},
 			Status:      wire.ProfileStatusBrief{IsPublished: rec.Status == store.StatusPublished, Status: rec.Status, Warnings: len(warnings)},
@@ -161,4 +161,13 @@ func parseContinue(tok, fp string) (int, error) {
 		return 0, Errorf(wire.CodeBadRequest, "continue: the token belongs to another filter or sort; start again without it")
 	}
 	return n, nil
+}
+
+// scopeOf is the scope Palette names in a profile's metadata.annotations:
+// ScopeTenant or ScopeProject.
+func scopeOf(rec store.Profile) string {
+	if rec.ProjectUID == "" {
+		return ScopeTenant
+	}
+	return ScopeProject
 }

@@ -149,6 +149,10 @@ type Profile struct {
 // ProfileQuery selects profiles in a scope.
 type ProfileQuery struct {
 	Scope Scope
+	// WithTenant, for a project scope, selects the tenant-wide profiles of
+	// the scope's tenant as well as the project's (what a project context
+	// sees, as in Palette); it changes nothing for a tenant-wide scope.
+	WithTenant bool
 	// Name, when set, selects the profiles of exactly that name.
 	Name string
 	// NameContains, when set, selects the profiles whose name contains it,

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"testing"
 	"time"
 
@@ -1003,6 +1004,44 @@ func profileTests() []Test {
 				ps, err := s.ListProfiles(f.ctx, tc.q)
 				noErr(t, "ListProfiles", err)
 				wantEqual(t, fmt.Sprintf("ListProfiles(%+v)", tc.q), keys(ps, key), tc.want)
+			}
+		}},
+		{"ListProfiles WithTenant lists a project's profiles and its tenant's, never another project's or tenant's", func(t *testing.T, s store.Store, clk *Clock) {
+			f := newFx(t, s)
+			sc := f.scopes()
+			web := store.Scope{TenantUID: sc.acme, ProjectUID: sc.web}
+			tenant := store.Scope{TenantUID: sc.acme}
+			f.profile(web, "rhel8-aws", "1.0.0")
+			f.profile(tenant, "rhel8-aws", "1.0.0")
+			f.profile(tenant, "base-aws", "2.0.0")
+			f.profile(store.Scope{TenantUID: sc.acme, ProjectUID: sc.api}, "other-project", "1.0.0")
+			f.profile(store.Scope{TenantUID: sc.globex}, "other-tenant", "1.0.0")
+			key := func(p store.Profile) string {
+				if p.ProjectUID == "" {
+					return p.Name + "@" + p.Version + " (tenant)"
+				}
+				return p.Name + "@" + p.Version + " (" + p.ProjectUID + ")"
+			}
+			for _, tc := range []struct {
+				name string
+				q    store.ProfileQuery
+				want []string
+			}{
+				{"a project scope with the tenant's sees both, in one order", store.ProfileQuery{Scope: web, WithTenant: true},
+					[]string{"base-aws@2.0.0 (tenant)", "rhel8-aws@1.0.0 (" + sc.web + ")", "rhel8-aws@1.0.0 (tenant)"}},
+				{"the filters apply to the tenant's profiles too", store.ProfileQuery{Scope: web, WithTenant: true, Name: "base-aws"}, []string{"base-aws@2.0.0 (tenant)"}},
+				{"without it a project scope sees its own only", store.ProfileQuery{Scope: web}, []string{"rhel8-aws@1.0.0 (" + sc.web + ")"}},
+				{"a tenant scope with it still sees the tenant's only", store.ProfileQuery{Scope: tenant, WithTenant: true}, []string{"base-aws@2.0.0 (tenant)", "rhel8-aws@1.0.0 (tenant)"}},
+			} {
+				ps, err := s.ListProfiles(f.ctx, tc.q)
+				noErr(t, tc.name, err)
+				// Ties of name and version break by uid: compare as a set there.
+				got := keys(ps, key)
+				if len(got) == 3 && len(tc.want) == 3 {
+					sort.Strings(got[1:])
+					sort.Strings(tc.want[1:])
+				}
+				wantEqual(t, tc.name, got, tc.want)
 			}
 		}},
 		{"ListProfiles searches by part of the name, cloud type, type and status, sorts either way and pages with Offset", func(t *testing.T, s store.Store, clk *Clock) {

@@ -66,7 +66,8 @@ func (e *Engine) GetProfile(ctx context.Context, s store.Scope, uid string) (sto
 }
 
 // ListProfiles returns the profiles of exactly q.Scope (a tenant-wide scope
-// lists tenant-wide profiles only) that q selects, in q's order.
+// lists tenant-wide profiles only), and the tenant's too for a project scope
+// when q.WithTenant is set, that q selects, in q's order.
 func (e *Engine) ListProfiles(ctx context.Context, q store.ProfileQuery) ([]store.Profile, error) {
 	cols := profileCols
 	if q.NoBodies {
@@ -74,6 +75,9 @@ func (e *Engine) ListProfiles(ctx context.Context, q store.ProfileQuery) ([]stor
 	}
 	sqlq := "SELECT " + cols + " FROM profiles WHERE tenant_uid = ? AND COALESCE(project_uid, '') = ?"
 	args := []any{q.Scope.TenantUID, q.Scope.ProjectUID}
+	if q.WithTenant && q.Scope.ProjectUID != "" {
+		sqlq = "SELECT " + cols + " FROM profiles WHERE tenant_uid = ? AND COALESCE(project_uid, '') IN (?, '')"
+	}
 	if q.Name != "" {
 		sqlq += " AND name = ?"
 		args = append(args, q.Name)
