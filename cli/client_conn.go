@@ -30,6 +30,10 @@ type connFlags struct {
 	insecure bool
 	verbose  bool
 	timeout  time.Duration
+	// scoped is set for commands that act in a project by default
+	// (registerScope); tenant is their --tenant.
+	scoped bool
+	tenant bool
 }
 
 const connHelp = `Connection: flags win over the environment (BYOOS_SERVER, BYOOS_API_KEY,
@@ -51,6 +55,14 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/byoos/config.yaml or ~/.config/byoos/config.yaml)")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultTimeout, "time limit of each request")
 	fs.BoolVar(&f.verbose, "verbose", false, "print each request (method, URL, status) to standard error")
+}
+
+// registerScope adds --tenant, for the commands that act in a project: the
+// configured one, else the project named Default, unless --tenant asks for
+// the tenant's scope.
+func (f *connFlags) registerScope(fs *pflag.FlagSet) {
+	f.scoped = true
+	fs.BoolVar(&f.tenant, "tenant", false, "act at tenant scope (tenant-wide profiles, a tenant admin key) instead of in the project (--project, else the project named "+client.DefaultProjectName+")")
 }
 
 // connConfig is a resolved connection configuration and where it came from.
@@ -103,8 +115,15 @@ func (e *env) connect(f *connFlags, dropProject bool) (*client.Client, connConfi
 			fmt.Fprintf(e.stderr, "byoos: warning: %s holds an API key and others may read it; chmod 600 %s\n", cc.file, cc.file)
 		}
 	}
-	if dropProject {
+	switch {
+	case dropProject:
 		cc.cfg.Project = ""
+	case f.scoped && f.tenant && f.project != "":
+		return nil, cc, usageErr("--tenant and --project %s: give one", f.project)
+	case f.scoped && f.tenant:
+		cc.cfg.Project = ""
+	case f.scoped:
+		cc.cfg.DefaultProject = client.DefaultProjectName
 	}
 	if f.verbose {
 		cc.cfg.Trace = e.stderr

@@ -25,7 +25,10 @@ func (e *env) profileCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "profile",
 		Short: "Apply, list, show, publish, export and delete cluster profiles on a byoos server",
-		Long: `profile manages the cluster profiles of a byoos server's project.
+		Long: `profile manages the cluster profiles of a byoos server's project: the one
+configured (--project, BYOOS_PROJECT or the config file), else the project named
+Default; --tenant acts at tenant scope instead. A project also sees, read-only, its
+tenant's profiles.
 
   byoos profile apply examples/aws.yaml --publish
   byoos profile list
@@ -35,6 +38,7 @@ func (e *env) profileCmd() *cobra.Command {
 ` + connHelp,
 	}
 	f.register(c.PersistentFlags())
+	f.registerScope(c.PersistentFlags())
 	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f))
 	return c
 }

@@ -54,8 +54,13 @@ type Config struct {
 	// APIKey is sent in the ApiKey header.
 	APIKey string
 	// Project is a project uid or name, sent (as a uid) in the ProjectUid
-	// header; empty for tenant-wide requests.
+	// header; empty for tenant-wide requests (unless DefaultProject is set).
 	Project string
+	// DefaultProject, when Project is empty, names the project to act in
+	// instead (DefaultProjectName, say): the key's project of that name, or,
+	// when it sees none of that name and exactly one project (a project
+	// key), that one. Empty keeps tenant-wide requests.
+	DefaultProject string
 	// CACertFile is a PEM file of certificates to trust besides the system's
 	// (the server's self-signed certificate, DATA/tls/cert.pem).
 	CACertFile string
@@ -73,8 +78,10 @@ type Client struct {
 	base    *url.URL
 	key     secret.String
 	project string
-	http    *http.Client
-	trace   io.Writer
+	// defaulted is set when project is Config.DefaultProject.
+	defaulted bool
+	http      *http.Client
+	trace     io.Writer
 
 	mu         sync.Mutex
 	projectUID string
@@ -120,7 +127,12 @@ func New(cfg Config) (*Client, error) {
 		// wherever the redirect points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &Client{base: base, key: secret.String(key), project: strings.TrimSpace(cfg.Project), http: hc, trace: cfg.Trace}, nil
+	c := &Client{base: base, key: secret.String(key), project: strings.TrimSpace(cfg.Project), http: hc, trace: cfg.Trace}
+	if c.project == "" {
+		c.project = strings.TrimSpace(cfg.DefaultProject)
+		c.defaulted = c.project != ""
+	}
+	return c, nil
 }
 
 // ParseServer reads a server address: https://HOST:PORT, HOST:PORT (https is

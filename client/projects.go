@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -64,8 +66,13 @@ func (c *Client) ResolveProject(ctx context.Context, nameOrUID string) (Project,
 	return Project{}, &NotFoundError{Kind: "project", Name: nameOrUID, Known: known}
 }
 
-// ProjectUID returns the uid of the client's project (Config.Project),
-// resolving a name on first use; it is empty when the client has none.
+// DefaultProjectName is the project every tenant starts with, which Palette's
+// Terraform provider and the byoos command line act in by default.
+const DefaultProjectName = "Default"
+
+// ProjectUID returns the uid of the client's project (Config.Project, else
+// Config.DefaultProject), resolving a name on first use; it is empty when
+// the client has none.
 func (c *Client) ProjectUID(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -77,6 +84,14 @@ func (c *Client) ProjectUID(ctx context.Context) (string, error) {
 		return c.projectUID, nil
 	}
 	p, err := c.ResolveProject(ctx, c.project)
+	var nf *NotFoundError
+	if c.defaulted && errors.As(err, &nf) {
+		ps, perr := c.Projects(ctx)
+		if perr != nil || len(ps) != 1 {
+			return "", fmt.Errorf("no project is configured and the API key sees no project named %q: name a project, or ask for tenant scope: %w", c.project, err)
+		}
+		p, err = ps[0], nil // a project key: its one project
+	}
 	if err != nil {
 		return "", err
 	}
