@@ -264,7 +264,7 @@ func (s *Server) profilesMetadata(w http.ResponseWriter, r *http.Request, p *pri
 	for _, sm := range sums {
 		var it wire.ProfileSummaryItem
 		it.Metadata = wire.ObjectEntity{Name: sm.Name, UID: sm.UID}
-		it.Spec.CloudType, it.Spec.Version, it.Spec.Type, it.Spec.Status, it.Spec.Revision = sm.CloudType, sm.Version, sm.Type, sm.Status, sm.Revision
+		it.Spec.CloudType, it.Spec.Version, it.Spec.Type, it.Spec.Status, it.Spec.Revision, it.Spec.Scope = sm.CloudType, sm.Version, sm.Type, sm.Status, sm.Revision, sm.Scope
 		items = append(items, it)
 	}
 	writeJSON(w, http.StatusOK, wire.Items[wire.ProfileSummaryItem]{Items: items})

@@ -49,7 +49,7 @@ keys server, apiKey, project and caCert:
 func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.server, "server", "", "byoos server: https://HOST:PORT, HOST:PORT or http://HOST:PORT (env "+client.EnvServer+")")
 	fs.StringVar(&f.apiKey, "api-key", "", "API key; prefer env "+client.EnvAPIKey+": a flag shows in the process list")
-	fs.StringVar(&f.project, "project", "", "project name or uid (env "+client.EnvProject+"); none for tenant-wide requests")
+	fs.StringVar(&f.project, "project", "", "project name or uid (env "+client.EnvProject+"); profile commands use the project named Default when none is given, and --tenant for tenant-wide ones")
 	fs.StringVar(&f.caCert, "ca-cert", "", "PEM file of a certificate to trust, e.g. the server's DATA/tls/cert.pem (env "+client.EnvCACert+")")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the server's TLS certificate (for tests only)")
 	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/byoos/config.yaml or ~/.config/byoos/config.yaml)")

@@ -48,6 +48,14 @@ func TestProfileCommandsActInTheDefaultProjectUnlessTenantIsAsked(t *testing.T) 
 	if got := profileNames(t, s.admin("Default")); got != "rhel8-aws,ubuntu-azure" {
 		t.Errorf("project Default sees %q, want its own and the tenant's", got)
 	}
+	// Applying the same document in the project makes the project's own
+	// profile: the tenant's, listed beside it, is not the one apply writes.
+	if out := s.must("profile", "apply", "examples/azure.json"); !strings.Contains(out, "created") {
+		t.Errorf("apply in the project of a profile the tenant has:\n%s", out)
+	}
+	if got := profileNames(t, s.admin("Default")); got != "rhel8-aws,ubuntu-azure,ubuntu-azure" {
+		t.Errorf("project Default sees %q, want its two and the tenant's", got)
+	}
 	if out := s.must("profile", "list", "--tenant"); strings.Contains(out, "rhel8-aws") || !strings.Contains(out, "ubuntu-azure") {
 		t.Errorf("profile list --tenant:\n%s", out)
 	}

@@ -48,8 +48,18 @@ func (c *Client) Apply(ctx context.Context, doc *wire.Profile, publish bool) (Ap
 		if err != nil {
 			return r, err
 		}
+		project, err := c.ProjectUID(ctx)
+		if err != nil {
+			return r, err
+		}
+		own := "tenant"
+		if project != "" {
+			own = "project"
+		}
 		for i := range ps {
-			if ps[i].Name == r.Name && ps[i].Version == r.Version {
+			// The profile apply writes is the one of the client's own scope:
+			// a project context also lists its tenant's profiles.
+			if ps[i].Name == r.Name && ps[i].Version == r.Version && (ps[i].Scope == own || ps[i].Scope == "") {
 				existing = &ps[i]
 			}
 		}

@@ -73,7 +73,7 @@ func (c *Client) Profiles(ctx context.Context, name string) ([]ProfileSummary, e
 	ps := make([]ProfileSummary, 0, len(out.Items))
 	for _, it := range out.Items {
 		ps = append(ps, ProfileSummary{UID: it.Metadata.UID, Name: it.Metadata.Name, Version: it.Spec.Version, CloudType: it.Spec.CloudType,
-			Type: it.Spec.Type, Status: it.Spec.Status, Revision: it.Spec.Revision})
+			Type: it.Spec.Type, Status: it.Spec.Status, Revision: it.Spec.Revision, Scope: it.Spec.Scope})
 	}
 	return ps, nil
 }

@@ -823,7 +823,11 @@ func (s *Profiles) List(ctx context.Context, c Caller, name string) ([]wire.Prof
 	}
 	out := make([]wire.ProfileSummary, 0, len(recs))
 	for _, rec := range recs {
-		out = append(out, wire.ProfileSummary{UID: rec.UID, Name: rec.Name, Version: rec.Version, CloudType: rec.CloudType, Type: rec.Type, Status: rec.Status, Revision: rec.Revision})
+		scope := ScopeProject
+		if rec.ProjectUID == "" {
+			scope = ScopeTenant
+		}
+		out = append(out, wire.ProfileSummary{UID: rec.UID, Name: rec.Name, Version: rec.Version, CloudType: rec.CloudType, Type: rec.Type, Status: rec.Status, Revision: rec.Revision, Scope: scope})
 	}
 	return out, nil
 }

@@ -248,6 +248,9 @@ type ProfileSummary struct {
 	// Revision counts the profile's writes; it is the resource version that
 	// writes check.
 	Revision int64 `json:"revision" yaml:"revision"`
+	// Scope is "project" or "tenant": a project context lists its tenant's
+	// profiles too.
+	Scope string `json:"scope,omitempty" yaml:"scope,omitempty"`
 }
 
 // ResourceVersion returns the revision as the resource version string.
@@ -262,6 +265,7 @@ type ProfileSummaryItem struct {
 		Type      string `json:"type"`
 		Status    string `json:"status"`
 		Revision  int64  `json:"revision"`
+		Scope     string `json:"scope,omitempty"`
 	} `json:"spec"`
 }
 
