@@ -43,14 +43,14 @@ func (e *Engine) ChangeMacros(ctx context.Context, s store.Scope, ch store.Macro
 			}
 		}
 		for _, m := range ch.Update {
-			if err := e.changeOne(ctx, tx, "UPDATE macros SET value = ?, updated_at = ? WHERE tenant_uid = ? AND project_uid = ? AND name = ?",
-				m.Name, m.Value, e.timeArg(at), s.TenantUID, s.ProjectUID, m.Name); err != nil {
+			if err := e.execOne(ctx, tx, fmt.Sprintf("macro %q", m.Name), "UPDATE macros SET value = ?, updated_at = ? WHERE tenant_uid = ? AND project_uid = ? AND name = ?",
+				m.Value, e.timeArg(at), s.TenantUID, s.ProjectUID, m.Name); err != nil {
 				return err
 			}
 		}
 		for _, name := range ch.Delete {
-			if err := e.changeOne(ctx, tx, "DELETE FROM macros WHERE tenant_uid = ? AND project_uid = ? AND name = ?",
-				name, s.TenantUID, s.ProjectUID, name); err != nil {
+			if err := e.execOne(ctx, tx, fmt.Sprintf("macro %q", name), "DELETE FROM macros WHERE tenant_uid = ? AND project_uid = ? AND name = ?",
+				s.TenantUID, s.ProjectUID, name); err != nil {
 				return err
 			}
 		}
@@ -63,8 +63,9 @@ func (e *Engine) ChangeMacros(ctx context.Context, s store.Scope, ch store.Macro
 	return e.wrap(err, "change macros")
 }
 
-// changeOne runs a statement that must change exactly the macro name.
-func (e *Engine) changeOne(ctx context.Context, tx *sql.Tx, query, name string, args ...any) error {
+// execOne runs a statement that must change a row: none changed is not
+// found (what names the row in the error).
+func (e *Engine) execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
 	res, err := e.exec(ctx, tx, query, args...)
 	if err != nil {
 		return err
@@ -74,7 +75,7 @@ func (e *Engine) changeOne(ctx context.Context, tx *sql.Tx, query, name string, 
 		return err
 	}
 	if n == 0 {
-		return notFound("macro %q", name)
+		return notFound("%s", what)
 	}
 	return nil
 }

@@ -199,16 +199,8 @@ func (e *Engine) UpdateProfile(ctx context.Context, p *store.Profile, ev store.A
 func (e *Engine) DeleteProfile(ctx context.Context, s store.Scope, uid string, ev store.AuditEvent) error {
 	at := e.now()
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := e.exec(ctx, tx, "DELETE FROM profiles WHERE uid = ? AND tenant_uid = ? AND COALESCE(project_uid, '') = ?", uid, s.TenantUID, s.ProjectUID)
-		if err != nil {
+		if err := e.execOne(ctx, tx, fmt.Sprintf("profile %q", uid), "DELETE FROM profiles WHERE uid = ? AND tenant_uid = ? AND COALESCE(project_uid, '') = ?", uid, s.TenantUID, s.ProjectUID); err != nil {
 			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound("profile %q", uid)
 		}
 		return e.insertAudit(ctx, tx, ev, at, s.TenantUID, s.ProjectUID, "profile", uid)
 	})
