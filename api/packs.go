@@ -163,13 +163,17 @@ func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.E
 	if err != nil {
 		return packSummary{}, err
 	}
+	reg, _, err := res.Registry(ctx, e.RegistryUID)
+	if err != nil {
+		return packSummary{}, err
+	}
 	presets := pk.Presets
 	if presets == nil {
 		presets = []wire.Preset{}
 	}
 	return packSummary{
 		Metadata: wire.ObjectMeta{Name: e.Name, UID: e.UID},
-		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: "spectro",
+		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: service.PackType(reg.Kind),
 			CloudTypes: nonNil(e.CloudTypes), AddonType: e.AddonType, RegistryUID: e.RegistryUID, Digest: e.Digest,
 			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, LogoURL: wire.PackLogoURL(e.UID), Dependencies: deps(pk)},
 	}, nil
@@ -223,140 +227,43 @@ func (s *Server) listPacks(w http.ResponseWriter, r *http.Request, p *principal)
 	return nil
 }
 
-// packsFilterSpec is V1PacksFilterSpec, decoded leniently.
-type packsFilterSpec struct {
-	Filter struct {
-		Name        *filterString `json:"name"`
-		DisplayName *filterString `json:"displayName"`
-		Type        []string      `json:"type"`
-		Layer       []string      `json:"layer"`
-		Environment []string      `json:"environment"`
-		AddOnType   []string      `json:"addOnType"`
-		RegistryUID []string      `json:"registryUid"`
-	} `json:"filter"`
-}
-
-type filterString struct {
-	Eq         string `json:"eq"`
-	Ne         string `json:"ne"`
-	Contains   string `json:"contains"`
-	BeginsWith string `json:"beginsWith"`
-	IgnoreCase bool   `json:"ignoreCase"`
-}
-
-func (f *filterString) match(s string) bool {
-	if f == nil {
-		return true
-	}
-	norm := func(x string) string {
-		if f.IgnoreCase {
-			return strings.ToLower(x)
-		}
-		return x
-	}
-	s = norm(s)
-	return (f.Eq == "" || s == norm(f.Eq)) && (f.Ne == "" || s != norm(f.Ne)) &&
-		(f.Contains == "" || strings.Contains(s, norm(f.Contains))) && (f.BeginsWith == "" || strings.HasPrefix(s, norm(f.BeginsWith)))
-}
-
-type registryPackMeta struct {
-	UID           string `json:"uid"`
-	Name          string `json:"name"`
-	Scope         string `json:"scope"`
-	LatestVersion string `json:"latestVersion"`
-	LatestPackUID string `json:"latestPackUid"`
-}
-
-type packMetadata struct {
-	Metadata wire.ObjectMeta `json:"metadata"`
-	Spec     struct {
-		Name        string             `json:"name"`
-		DisplayName string             `json:"displayName"`
-		Layer       string             `json:"layer"`
-		Type        string             `json:"type"`
-		CloudTypes  []string           `json:"cloudTypes"`
-		AddonType   string             `json:"addonType,omitempty"`
-		Registries  []registryPackMeta `json:"registries"`
-	} `json:"spec"`
-}
-
-// searchPacks is POST /v1/packs/search: one item per pack name, with the
-// newest version (by semver) in each registry.
+// searchPacks is POST /v1/packs/search (V1PacksFilterSpec in,
+// V1PackMetadataList out): one page of packs, one item per pack name and
+// type with each registry's newest version (service.SearchPacks), with
+// ?limit=, ?continue= (the previous page's listmeta.continue) and ?offset=.
 func (s *Server) searchPacks(w http.ResponseWriter, r *http.Request, p *principal) *Error {
-	var spec packsFilterSpec
-	if e := decodeJSON(r, &spec); e != nil {
+	var in wire.PackSearch
+	if r.ContentLength != 0 {
+		if e := decodeJSON(r, &in); e != nil {
+			return e
+		}
+	}
+	page, e := pageOf(r)
+	if e != nil {
 		return e
 	}
-	f := spec.Filter
-	q := service.Query{RegistryUIDs: nonEmpty(f.RegistryUID)}
-	if f.Name != nil && f.Name.Eq != "" && !f.Name.IgnoreCase {
-		q.Name = f.Name.Eq
-	}
-	res := s.resolver(p)
-	es, err := res.Find(r.Context(), q)
+	out, err := service.SearchPacks(r.Context(), s.resolver(p), &in, page)
 	if err != nil {
 		return errorFrom(err)
 	}
-	regs, err := res.Registries(r.Context())
-	if err != nil {
-		return errorFrom(err)
-	}
-	regNames, regScopes := map[string]string{}, map[string]string{}
-	for _, rg := range regs {
-		regNames[rg.UID], regScopes[rg.UID] = rg.Name, rg.Scope
-	}
-	layers := nonEmpty(f.Layer)
-	byName := map[string]*packMetadata{}
-	var order []string
-	for _, en := range es {
-		if !f.Name.match(en.Name) || !f.DisplayName.match(en.DisplayName) || (len(layers) > 0 && !slices.Contains(layers, en.Layer)) {
-			continue
-		}
-		if env := nonEmpty(f.Environment); len(env) > 0 && !slices.Contains(env, "all") && !anyIn(en.CloudTypes, env) && !slices.Contains(en.CloudTypes, "all") {
-			continue
-		}
-		pm, ok := byName[en.Name]
-		if !ok {
-			pm = &packMetadata{Metadata: wire.ObjectMeta{Name: en.Name, UID: en.UID}}
-			pm.Spec.Name, pm.Spec.DisplayName, pm.Spec.Layer, pm.Spec.Type, pm.Spec.CloudTypes, pm.Spec.AddonType = en.Name, en.DisplayName, en.Layer, "spectro", nonNil(en.CloudTypes), en.AddonType
-			pm.Spec.Registries = []registryPackMeta{}
-			byName[en.Name] = pm
-			order = append(order, en.Name)
-		}
-		found := false
-		for i := range pm.Spec.Registries {
-			rp := &pm.Spec.Registries[i]
-			if rp.UID == en.RegistryUID {
-				found = true
-				if version.Newer(en.Version, rp.LatestVersion) {
-					rp.LatestVersion, rp.LatestPackUID = en.Version, en.UID
-				}
-			}
-		}
-		if !found {
-			pm.Spec.Registries = append(pm.Spec.Registries, registryPackMeta{UID: en.RegistryUID, Name: regNames[en.RegistryUID], Scope: regScopes[en.RegistryUID], LatestVersion: en.Version, LatestPackUID: en.UID})
-		}
-	}
-	items := make([]*packMetadata, 0, len(order))
-	for _, n := range order {
-		items = append(items, byName[n])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "listmeta": listMeta{Count: len(items)}})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func nonEmpty(in []string) []string {
-	var out []string
-	for _, s := range in {
-		if s != "" {
-			out = append(out, s)
+// pageOf reads the page a list call asks for from its query string: limit,
+// continue and offset, as Palette's list calls take them.
+func pageOf(r *http.Request) (service.Page, *Error) {
+	page := service.Page{Continue: r.URL.Query().Get("continue")}
+	for name, dst := range map[string]*int{"limit": &page.Limit, "offset": &page.Offset} {
+		if v := r.URL.Query().Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return page, apiError(CodeBadRequest, "query parameter %s=%q is not a number", name, v)
+			}
+			*dst = n
 		}
 	}
-	return out
-}
-
-func anyIn(a, b []string) bool {
-	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
+	return page, nil
 }
 
 type packTag struct {

@@ -282,15 +282,9 @@ func (s *Server) searchProfiles(w http.ResponseWriter, r *http.Request, p *princ
 			return e
 		}
 	}
-	page := service.Page{Continue: r.URL.Query().Get("continue")}
-	for name, dst := range map[string]*int{"limit": &page.Limit, "offset": &page.Offset} {
-		if v := r.URL.Query().Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return apiError(CodeBadRequest, "query parameter %s=%q is not a number", name, v)
-			}
-			*dst = n
-		}
+	page, e := pageOf(r)
+	if e != nil {
+		return e
 	}
 	out, err := s.profiles.Search(r.Context(), p.caller(), &in, page)
 	if err != nil {

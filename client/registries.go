@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/byoos/byoos/finding"
@@ -220,8 +221,8 @@ type PackInRegistry struct {
 	LatestPackUID string `json:"latestPackUid" yaml:"latestPackUid"`
 }
 
-// SearchPacks finds packs by name, one match per pack name
-// (POST /v1/packs/search).
+// SearchPacks finds packs by name, one match per pack name and type
+// (POST /v1/packs/search), following the server's pages to the end.
 func (c *Client) SearchPacks(ctx context.Context, s PackSearch) ([]PackMatch, error) {
 	filter := map[string]any{}
 	if s.NameContains != "" {
@@ -236,18 +237,31 @@ func (c *Client) SearchPacks(ctx context.Context, s PackSearch) ([]PackMatch, er
 	if len(s.RegistryUIDs) > 0 {
 		filter["registryUid"] = s.RegistryUIDs
 	}
-	var out wire.Items[struct {
-		Spec PackMatch `json:"spec"`
-	}]
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/packs/search", body: map[string]any{"filter": filter}, scoped: true, out: &out}); err != nil {
-		return nil, err
+	ms := []PackMatch{}
+	q := url.Values{"limit": {strconv.Itoa(searchPageSize)}}
+	for {
+		var out struct {
+			Items []struct {
+				Spec PackMatch `json:"spec"`
+			} `json:"items"`
+			Listmeta wire.ListMeta `json:"listmeta"`
+		}
+		if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/packs/search", query: q, body: map[string]any{"filter": filter}, scoped: true, out: &out}); err != nil {
+			return nil, err
+		}
+		for _, it := range out.Items {
+			ms = append(ms, it.Spec)
+		}
+		if out.Listmeta.Continue == "" || len(out.Items) == 0 {
+			return ms, nil
+		}
+		q.Set("continue", out.Listmeta.Continue)
 	}
-	ms := make([]PackMatch, 0, len(out.Items))
-	for _, it := range out.Items {
-		ms = append(ms, it.Spec)
-	}
-	return ms, nil
 }
+
+// searchPageSize is the page size SearchPacks asks for; it follows the
+// pages to the end.
+const searchPageSize = 200
 
 // PushResult is the server's answer to a push.
 type PushResult struct {

@@ -29,6 +29,10 @@ type Registry struct {
 	// Scope is ScopeSystem (the built-in Public Repo and --pack-dir repos),
 	// ScopeTenant or ScopeProject.
 	Scope string
+	// Kind is the store's registry kind ("pack", regsync.KindOCI,
+	// regsync.KindHelm); empty for the built-in and --pack-dir repos.
+	// PackType gives the type of its packs.
+	Kind string
 }
 
 // Entry is a pack version in an index: what lists and look-ups need, without

@@ -28,6 +28,28 @@ type Page struct {
 	Offset   int
 }
 
+// start checks a page of the query fp and returns it with its limit (the
+// default for 0) and its offset (the continue token's, when given).
+func (p Page) start(fp string) (Page, error) {
+	if p.Limit < 0 || p.Limit > MaxSearchLimit {
+		return p, Errorf(wire.CodeBadRequest, "limit %d: give 1 to %d (0 for %d)", p.Limit, MaxSearchLimit, DefaultSearchLimit)
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultSearchLimit
+	}
+	if p.Offset < 0 {
+		return p, Errorf(wire.CodeBadRequest, "offset %d is negative", p.Offset)
+	}
+	if p.Continue != "" {
+		off, err := parseContinue(p.Continue, fp)
+		if err != nil {
+			return p, err
+		}
+		p.Offset = off
+	}
+	return p, nil
+}
+
 // Search returns one page of the profile versions c sees (of its scope, and
 // in a project context its tenant's too) that in selects, in its order: Palette's POST /v1/dashboard/clusterprofiles.
 // Names, versions and counts only: the page reads no profile body.
@@ -36,20 +58,9 @@ func (s *Profiles) Search(ctx context.Context, c Caller, in *wire.ProfileSearch,
 	if err != nil {
 		return nil, err
 	}
-	if page.Limit < 0 || page.Limit > MaxSearchLimit {
-		return nil, Errorf(wire.CodeBadRequest, "limit %d: give 1 to %d (0 for %d)", page.Limit, MaxSearchLimit, DefaultSearchLimit)
-	}
-	if page.Limit == 0 {
-		page.Limit = DefaultSearchLimit
-	}
-	if page.Offset < 0 {
-		return nil, Errorf(wire.CodeBadRequest, "offset %d is negative", page.Offset)
-	}
 	fp := fingerprint(q)
-	if page.Continue != "" {
-		if page.Offset, err = parseContinue(page.Continue, fp); err != nil {
-			return nil, err
-		}
+	if page, err = page.start(fp); err != nil {
+		return nil, err
 	}
 	q.Scope, q.WithTenant, q.Offset, q.Limit, q.NoBodies = c.Scope, true, page.Offset, page.Limit+1, true
 	recs, err := s.st.ListProfiles(ctx, q)
@@ -136,9 +147,9 @@ func searchQuery(in *wire.ProfileSearch) (store.ProfileQuery, error) {
 	return q, nil
 }
 
-// fingerprint identifies a query's selection and order, so that a continue
-// token is not used with another.
-func fingerprint(q store.ProfileQuery) string {
+// fingerprint identifies a query's selection and order (a store query, a
+// search body), so that a continue token is not used with another.
+func fingerprint(q any) string {
 	b, _ := json.Marshal(q) // strings, slices, ints and bools: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:6])

@@ -70,7 +70,7 @@ func (ix *StoreIndex) Registries(ctx context.Context) ([]Registry, error) {
 	}
 	out := make([]Registry, len(regs))
 	for i, r := range regs {
-		out[i] = Registry{UID: r.UID, Name: r.Name, Scope: ScopeTenant}
+		out[i] = Registry{UID: r.UID, Name: r.Name, Scope: ScopeTenant, Kind: r.Kind}
 		if r.ProjectUID != "" {
 			out[i].Scope = ScopeProject
 		}
