@@ -49,7 +49,7 @@ keys server, apiKey, project and caCert:
 func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.server, "server", "", "byoos server: https://HOST:PORT, HOST:PORT or http://HOST:PORT (env "+client.EnvServer+")")
 	fs.StringVar(&f.apiKey, "api-key", "", "API key; prefer env "+client.EnvAPIKey+": a flag shows in the process list")
-	fs.StringVar(&f.project, "project", "", "project name or uid (env "+client.EnvProject+"); profile commands use the project named Default when none is given, and --tenant for tenant-wide ones")
+	fs.StringVar(&f.project, "project", "", "project name or uid (env "+client.EnvProject+"); profile, registry and pack push commands use the project named Default when none is given, and --tenant for tenant-wide ones")
 	fs.StringVar(&f.caCert, "ca-cert", "", "PEM file of a certificate to trust, e.g. the server's DATA/tls/cert.pem (env "+client.EnvCACert+")")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the server's TLS certificate (for tests only)")
 	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/byoos/config.yaml or ~/.config/byoos/config.yaml)")
@@ -59,10 +59,11 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 
 // registerScope adds --tenant, for the commands that act in a project: the
 // configured one, else the project named Default, unless --tenant asks for
-// the tenant's scope.
-func (f *connFlags) registerScope(fs *pflag.FlagSet) {
+// the tenant's scope. what names what the commands handle (profiles,
+// registries).
+func (f *connFlags) registerScope(fs *pflag.FlagSet, what string) {
 	f.scoped = true
-	fs.BoolVar(&f.tenant, "tenant", false, "act at tenant scope (tenant-wide profiles, a tenant admin key) instead of in the project (--project, else the project named "+client.DefaultProjectName+")")
+	fs.BoolVar(&f.tenant, "tenant", false, "act at tenant scope (tenant-wide "+what+", a tenant admin key) instead of in the project (--project, else the project named "+client.DefaultProjectName+")")
 }
 
 // connConfig is a resolved connection configuration and where it came from.

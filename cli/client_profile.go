@@ -38,7 +38,7 @@ tenant's profiles.
 ` + connHelp,
 	}
 	f.register(c.PersistentFlags())
-	f.registerScope(c.PersistentFlags())
+	f.registerScope(c.PersistentFlags(), "profiles")
 	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f))
 	return c
 }

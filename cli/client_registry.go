@@ -22,14 +22,19 @@ func (e *env) registryCmd() *cobra.Command {
 		Use:   "registry",
 		Short: "List and create pack registries on a byoos server",
 		Long: `registry lists the pack registries a project sees (the built-in Public Repo, the
-tenant's and the project's own) and creates private ones to push packs to:
+tenant's and the project's own) and creates private ones to push packs to. It acts in
+the project configured (--project, BYOOS_PROJECT or the config file), else the project
+named Default; with --tenant, list shows the tenant-wide registries and create makes a
+tenant-wide one (every project of the tenant sees it; a tenant admin key is needed):
 
-  byoos registry create corp --project Default
-  byoos pack push ./corp-os --registry corp --project Default
+  byoos registry create corp
+  byoos pack push ./corp-os --registry corp
+  byoos registry create shared --tenant
 
 ` + connHelp,
 	}
 	f.register(c.PersistentFlags())
+	f.registerScope(c.PersistentFlags(), "registries")
 	c.AddCommand(e.registryListCmd(f), e.registryCreateCmd(f))
 	return c
 }
@@ -38,8 +43,12 @@ func (e *env) registryListCmd(f *connFlags) *cobra.Command {
 	var output string
 	c := &cobra.Command{
 		Use:   "list",
-		Short: "List the pack registries visible in the project",
-		Args:  cobra.NoArgs,
+		Short: "List the pack registries the project sees (the tenant's with --tenant)",
+		Long: `list shows the registries the project configured (--project, BYOOS_PROJECT or the
+config file), else the project named Default, sees: the built-in Public Repo, the
+tenant-wide registries and the project's own. With --tenant it shows the Public Repo
+and the tenant-wide registries only.`,
+		Args: cobra.NoArgs,
 		RunE: e.withClient(f, false, func(cl *client.Client, _ []string) error {
 			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
 				return err
@@ -65,24 +74,37 @@ func (e *env) registryCreateCmd(f *connFlags) *cobra.Command {
 	var output, scope string
 	c := &cobra.Command{
 		Use:   "create NAME",
-		Short: "Create a private pack registry in the project (or tenant-wide with --scope tenant)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Create a private pack registry in the project (tenant-wide with --tenant)",
+		Long: `create makes a private pack registry in the project configured (--project,
+BYOOS_PROJECT or the config file), else in the project named Default; only that
+project sees it. With --tenant it makes a tenant-wide registry instead, which every
+project of the tenant sees (a tenant admin API key is needed).`,
+		Args: cobra.ExactArgs(1),
 		RunE: e.withClient(f, false, func(cl *client.Client, args []string) error {
 			if err := checkOutput(output, "table", "json", "yaml"); err != nil {
 				return err
 			}
-			switch scope {
-			case client.ScopeProject:
+			if scope != "" {
+				fmt.Fprintln(e.stderr, "byoos: warning: --scope is deprecated: create makes a registry in the project, and with --tenant a tenant-wide one")
+			}
+			switch {
+			case scope != "" && scope != client.ScopeProject && scope != client.ScopeTenant:
+				return usageErr("--scope %q: use project or tenant (or --tenant)", scope)
+			case f.tenant && scope == client.ScopeProject:
+				return usageErr("--tenant and --scope project: give one")
+			case f.tenant:
+				scope = client.ScopeTenant
+			case scope == "":
+				scope = client.ScopeProject
+			}
+			if scope == client.ScopeProject {
 				uid, err := cl.ProjectUID(e.ctx)
 				if err != nil {
 					return err
 				}
 				if uid == "" {
-					return usageErr("a project registry needs a project: set --project or %s, or use --scope tenant", client.EnvProject)
+					return usageErr("a project registry needs a project: set --project or %s, or use --tenant", client.EnvProject)
 				}
-			case client.ScopeTenant:
-			default:
-				return usageErr("--scope %q: use project or tenant", scope)
 			}
 			uid, err := cl.CreateRegistry(e.ctx, args[0], scope)
 			if err != nil {
@@ -96,7 +118,11 @@ func (e *env) registryCreateCmd(f *connFlags) *cobra.Command {
 		}),
 	}
 	addOutputFlag(c, &output)
-	c.Flags().StringVar(&scope, "scope", client.ScopeProject, "project (the project's own) or tenant (every project's)")
+	// --scope is what create took before --tenant: kept working, hidden,
+	// with a warning on standard error (cobra's deprecation notice would go
+	// to standard output, into -o json).
+	c.Flags().StringVar(&scope, "scope", "", "project or tenant (deprecated: use --tenant)")
+	_ = c.Flags().MarkHidden("scope")
 	return c
 }
 
@@ -127,7 +153,9 @@ func (e *env) packPushCmd() *cobra.Command {
 		Use:   "push DIR|FILE.tgz... --registry NAME|UID",
 		Short: "Publish packs to a private registry of a byoos server",
 		Long: `push checks each pack as pack lint does and publishes it to a private registry
-(create one with byoos registry create). A pack version is immutable: pushing the same
+(create one with byoos registry create), which it looks up as registry list does: in the
+project configured, else the project named Default, or among the tenant-wide ones with
+--tenant. A pack version is immutable: pushing the same
 content again changes nothing ("unchanged (same digest)"), and other content under a
 version the registry has is refused; give it a new version in pack.json.
 
@@ -194,6 +222,7 @@ errors, 2 for usage or I/O errors.
 		}),
 	}
 	f.register(c.Flags())
+	f.registerScope(c.Flags(), "registries")
 	addOutputFlag(c, &output)
 	c.Flags().StringVar(&registry, "registry", "", "the private registry to push to, by name or uid")
 	return c

@@ -354,10 +354,7 @@ func TestPacksArePushedOnceAndNeverOverwritten(t *testing.T) {
 	if !strings.HasPrefix(out, "created registry corp (scope project, uid ") {
 		t.Errorf("registry create:\n%s", out)
 	}
-	if _, errOut, code := s.run("registry", "create", "corp2"); code != ExitUsage || !strings.Contains(errOut, "BYOOS_PROJECT") {
-		t.Errorf("project registry without a project: exit %d %s", code, errOut)
-	}
-	s.must("registry", "create", "shared", "--scope", "tenant")
+	s.must("registry", "create", "shared", "--tenant")
 	out = s.must("registry", "list", "--project", "Default")
 	for _, want := range [][]string{{"Repo", "system", "no", "yes"}, {"corp", "project", "yes", "no"}, {"shared", "tenant", "yes", "no"}} {
 		if !hasRow(out, want...) {

@@ -68,8 +68,8 @@ func TestTablesEscapeControlCharactersInNamesFromTheServer(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"profile list shows a profile name with an escape sequence escaped", []string{"profile", "list", "--tenant"}}, // the fake server has no project
-		{"registry list shows a registry name with an escape sequence escaped", []string{"registry", "list"}},
+		{"profile list shows a profile name with an escape sequence escaped", []string{"profile", "list", "--tenant"}},    // the fake server has no project
+		{"registry list shows a registry name with an escape sequence escaped", []string{"registry", "list", "--tenant"}}, // the fake server has no project
 		{"apikey list shows a key name with an escape sequence escaped", []string{"apikey", "list"}},
 	}
 	for _, tt := range tests {
