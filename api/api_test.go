@@ -254,6 +254,19 @@ func TestProjectsAreIsolated(t *testing.T) {
 	if len(projects.Items) != 1 || projects.Items[0].Metadata.UID != other {
 		t.Errorf("projects for B: %+v", projects.Items)
 	}
+	// GET /v1/projects/{uid} (the provider's macro import reads it): B reads
+	// its own project, not A's; the tenant admin reads both.
+	var got struct{ Metadata struct{ Name, UID string } }
+	e.do("GET", "/v1/projects/"+other, keyB, "", nil, 200, &got)
+	if got.Metadata.Name != "other" || got.Metadata.UID != other {
+		t.Errorf("B reads its project as %+v", got.Metadata)
+	}
+	e.do("GET", "/v1/projects/"+e.project, keyB, "", nil, 404, nil)
+	e.do("GET", "/v1/projects/"+e.project, e.admin, "", nil, 200, &got)
+	if got.Metadata.UID != e.project {
+		t.Errorf("the admin reads project %s as %+v", e.project, got.Metadata)
+	}
+	e.do("GET", "/v1/projects/5e00000000000000000000ff", e.admin, "", nil, 404, nil)
 }
 
 func TestRegistriesAndPacksAsTheProviderReadsThem(t *testing.T) {

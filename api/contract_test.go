@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,15 +19,18 @@ import (
 
 // step is one request of a provider fixture (see testdata/provider/README.md).
 type step struct {
-	Phase          string            `json:"phase"`
-	Method         string            `json:"method"`
-	Path           string            `json:"path"`
-	Body           json.RawMessage   `json:"body"`
-	NoProject      bool              `json:"noProject"`
-	ContentLength0 bool              `json:"contentLength0"`
-	Status         int               `json:"status"`
-	Expect         map[string]any    `json:"expect"`
-	Capture        map[string]string `json:"capture"`
+	Phase          string          `json:"phase"`
+	Method         string          `json:"method"`
+	Path           string          `json:"path"`
+	Body           json.RawMessage `json:"body"`
+	NoProject      bool            `json:"noProject"`
+	ContentLength0 bool            `json:"contentLength0"`
+	// Multipart sends Body as the one file part of a multipart form, under
+	// this field name, chunked (no Content-Length), as the SDK uploads files.
+	Multipart string            `json:"multipart"`
+	Status    int               `json:"status"`
+	Expect    map[string]any    `json:"expect"`
+	Capture   map[string]string `json:"capture"`
 }
 
 // TestTerraformProviderContract replays the provider's requests against a
@@ -56,8 +61,23 @@ func TestTerraformProviderContract(t *testing.T) {
 			for i, st := range steps {
 				name := fmt.Sprintf("%d %s %s %s", i, st.Phase, st.Method, st.Path)
 				var body io.Reader
+				contentType := "application/json"
 				if len(st.Body) > 0 {
 					body = strings.NewReader(sub(string(st.Body)))
+				}
+				if st.Multipart != "" {
+					var form bytes.Buffer
+					mw := multipart.NewWriter(&form)
+					fw, err := mw.CreateFormFile(st.Multipart, "profile.json")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := io.Copy(fw, body); err != nil {
+						t.Fatal(err)
+					}
+					mw.Close()
+					// A reader of unknown length: the request goes chunked.
+					body, contentType = io.MultiReader(&form), mw.FormDataContentType()
 				}
 				req, _ := http.NewRequest(st.Method, e.url+sub(st.Path), body)
 				// As the provider sends them: Go canonicalises the header names on the wire.
@@ -66,7 +86,7 @@ func TestTerraformProviderContract(t *testing.T) {
 					req.Header.Set("Projectuid", e.project)
 				}
 				req.Header.Set("Accept", "application/json")
-				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Content-Type", contentType)
 				if st.ContentLength0 {
 					req.ContentLength = 0
 				}

@@ -16,7 +16,7 @@ func (s *Server) macroRoutes(mux *http.ServeMux) {
 	s.route(mux, "GET /v1/users/info", false, s.userInfo)
 	for _, base := range []string{"/v1/tenants/{uid}/macros", "/v1/projects/{uid}/macros"} {
 		s.route(mux, "GET "+base, false, s.listMacros)
-		s.route(mux, "POST "+base, true, s.changeMacros(service.MacroAdd, http.StatusCreated))
+		s.route(mux, "POST "+base, true, s.changeMacros(service.MacroAdd, http.StatusNoContent))
 		s.route(mux, "PUT "+base, true, s.changeMacros(service.MacroReplace, http.StatusNoContent))
 		s.route(mux, "PATCH "+base, true, s.changeMacros(service.MacroUpdate, http.StatusNoContent))
 		s.route(mux, "DELETE "+base, true, s.changeMacros(service.MacroDelete, http.StatusNoContent))
@@ -79,8 +79,10 @@ func (s *Server) listMacros(w http.ResponseWriter, r *http.Request, p *principal
 }
 
 // changeMacros returns the handler of one macro write, which answers status
-// on success: POST adds macros (201), PUT replaces them all, PATCH sets the
-// values of defined ones, DELETE removes those its body names (204).
+// on success: POST adds macros, PUT replaces them all, PATCH sets the
+// values of defined ones, DELETE removes those its body names; each answers
+// 204 with no body, as Palette does (its clients take any other success
+// status for a failure, and retry).
 func (s *Server) changeMacros(op service.MacroOp, status int) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 		sc, e := s.macroScope(r, p, true)
@@ -93,14 +95,6 @@ func (s *Server) changeMacros(op service.MacroOp, status int) handlerFunc {
 		}
 		if err := s.macros.Change(r.Context(), service.Caller{Scope: p.scope, Actor: p.actor()}, sc, op, in.Macros); err != nil {
 			return errorFrom(err)
-		}
-		if status == http.StatusCreated {
-			uid := sc.ProjectUID
-			if uid == "" {
-				uid = sc.TenantUID
-			}
-			writeJSON(w, status, map[string]string{"uid": uid})
-			return nil
 		}
 		w.WriteHeader(status)
 		return nil

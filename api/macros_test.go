@@ -48,11 +48,15 @@ func TestMacrosAsTheProviderCallsThem(t *testing.T) {
 		{"project macros, called in the project's context", "/v1/projects/" + e.project + "/macros", e.project},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e.do("POST", tc.path, e.admin, tc.project, macros("os_name", "rhel", "arch", "amd64"), 201, nil)
+			e.do("POST", tc.path, e.admin, tc.project, macros("os_name", "rhel", "arch", "amd64"), 204, nil)
 			if got, want := e.listed(tc.path, e.admin, tc.project), []string{"arch=amd64", "os_name=rhel"}; !slices.Equal(got, want) {
 				t.Fatalf("after POST: %v, want %v", got, want)
 			}
-			e.do("POST", tc.path, e.admin, tc.project, macros("arch", "arm64"), 409, nil)
+			var exists struct{ Code, Message string }
+			e.do("POST", tc.path, e.admin, tc.project, macros("arch", "arm64"), 409, &exists)
+			if want := `macro "arch" already exists`; exists.Message != want {
+				t.Errorf("adding a macro twice says %q, want %q (no storage engine or operation in it)", exists.Message, want)
+			}
 			e.do("PATCH", tc.path, e.admin, tc.project, macros("arch", "arm64"), 204, nil)
 			e.do("PATCH", tc.path, e.admin, tc.project, macros("undefined", "x"), 404, nil)
 			e.do("DELETE", tc.path, e.admin, tc.project, macros("os_name", ""), 204, nil)
@@ -113,8 +117,8 @@ func TestMacroAuthorization(t *testing.T) {
 	tenantPath := "/v1/tenants/" + tenant + "/macros"
 	defaultPath := "/v1/projects/" + e.project + "/macros"
 	otherPath := "/v1/projects/" + other + "/macros"
-	e.do("POST", tenantPath, e.admin, "", macros("t", "1"), 201, nil)
-	e.do("POST", otherPath, e.admin, other, macros("secretish", "other-project-value"), 201, nil)
+	e.do("POST", tenantPath, e.admin, "", macros("t", "1"), 204, nil)
+	e.do("POST", otherPath, e.admin, other, macros("secretish", "other-project-value"), 204, nil)
 
 	readOnly := e.key("ro", "", "read-only")
 	projectAdmin := e.key("pa", e.project, "admin")
@@ -152,7 +156,7 @@ func TestMacroAuthorization(t *testing.T) {
 	if got := e.listed(tenantPath, projectReader, ""); !slices.Equal(got, []string{"t=1"}) {
 		t.Errorf("a project key reads its tenant's macros: %v", got)
 	}
-	e.do("POST", defaultPath, projectAdmin, e.project, macros("p", "2"), 201, nil)
+	e.do("POST", defaultPath, projectAdmin, e.project, macros("p", "2"), 204, nil)
 	if got := e.listed(defaultPath, projectReader, e.project); !slices.Equal(got, []string{"p=2"}) {
 		t.Errorf("project macros read by the project's read-only key = %v", got)
 	}
@@ -196,10 +200,10 @@ func TestStoredMacrosResolveInValidationProjectOverTenant(t *testing.T) {
 		{"with no macro defined, the macro is unresolved and osName is empty", func() {}, e.project,
 			[]string{finding.CodeMacroUnresolved, finding.CodeOSNameRequired}, nil},
 		{"a tenant macro resolves in a project, and the rule sees its value", func() {
-			e.do("POST", tenantPath, e.admin, "", macros("os_name", "RHEL"), 201, nil)
+			e.do("POST", tenantPath, e.admin, "", macros("os_name", "RHEL"), 204, nil)
 		}, e.project, []string{finding.CodeOSNameCase}, []string{finding.CodeMacroUnresolved, finding.CodeOSNameRequired}},
 		{"a project macro of the same name wins over the tenant's", func() {
-			e.do("POST", projectPath, e.admin, e.project, macros("os_name", "rhel"), 201, nil)
+			e.do("POST", projectPath, e.admin, e.project, macros("os_name", "rhel"), 204, nil)
 		}, e.project, nil, []string{finding.CodeMacroUnresolved, finding.CodeOSNameRequired, finding.CodeOSNameCase}},
 		{"a tenant-wide validation does not read any project's macros", func() {}, "",
 			[]string{finding.CodeOSNameCase}, []string{finding.CodeMacroUnresolved}},

@@ -32,6 +32,36 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p *princip
 	return nil
 }
 
+// projectOut is a project as Palette's V1Project shows it.
+type projectOut struct {
+	Metadata wire.ObjectMeta `json:"metadata"`
+	Spec     struct {
+		Teams []any `json:"teams"`
+		Users []any `json:"users"`
+	} `json:"spec"`
+	Status struct {
+		IsDisabled bool `json:"isDisabled"`
+	} `json:"status"`
+}
+
+// getProject is GET /v1/projects/{uid}: one project of the key's tenant; a
+// project key sees its own project only (another is not found).
+func (s *Server) getProject(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	uid := r.PathValue("uid")
+	if p.key.ProjectUID != "" && p.key.ProjectUID != uid {
+		return notFound("project", uid)
+	}
+	pr, err := s.store.GetProject(r.Context(), p.scope.TenantUID, uid)
+	if err != nil {
+		return fromStore(err, "project", uid)
+	}
+	var out projectOut
+	out.Metadata = wire.ObjectMeta{Name: pr.Name, UID: pr.UID, CreationTimestamp: pr.CreatedAt.UTC().Format(time.RFC3339)}
+	out.Spec.Teams, out.Spec.Users = []any{}, []any{}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // createProject is POST /v1/projects {metadata: {name}}; tenant admin keys only.
 func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p *principal) *Error {
 	if p.key.ProjectUID != "" {

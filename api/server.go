@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	// Projects and keys.
 	s.route(mux, "GET /v1/dashboard/projects/metadata", false, s.listProjects)
 	s.route(mux, "POST /v1/projects", true, s.createProject)
+	s.route(mux, "GET /v1/projects/{uid}", false, s.getProject)
 	s.route(mux, "GET /v1/apiKeys", false, s.listAPIKeys)
 	s.route(mux, "POST /v1/apiKeys", true, s.createAPIKey)
 	s.route(mux, "DELETE /v1/apiKeys/{uid}", true, s.revokeAPIKey)

@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/store"
@@ -44,9 +45,25 @@ func FromStore(err error, kind, uid string) error {
 	case errors.Is(err, store.ErrConflict):
 		return Errorf(wire.CodeConflict, "%s %q changed since it was read; read it again and retry", kind, uid)
 	case errors.Is(err, store.ErrExists):
-		return Errorf(wire.CodeExists, "%s already exists: %v", kind, err)
+		return Errorf(wire.CodeExists, "%s already exists", what(err, store.ErrExists, kind))
 	case errors.Is(err, store.ErrImmutable):
 		return Errorf(wire.CodeImmutable, "%v", err)
 	}
 	return fmt.Errorf("%s %s: %w", kind, uid, err)
+}
+
+// what returns what the store says exists or conflicts: the message of
+// the error in err's chain that wraps target directly, less target's own
+// text (`macro "x"` of `macro "x": already exists`), without the layers
+// around it that name the storage engine or the operation; fallback when
+// no error wraps target directly.
+func what(err, target error, fallback string) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if errors.Unwrap(e) == target {
+			if w := strings.TrimSuffix(e.Error(), ": "+target.Error()); w != e.Error() && w != "" {
+				return w
+			}
+		}
+	}
+	return fallback
 }
