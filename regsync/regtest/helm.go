@@ -3,6 +3,8 @@ package regtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,6 +66,7 @@ func StartHelmRepo(t testing.TB, charts ...Chart) *HelmRepo {
 	h := &HelmRepo{CACertPEM: string(ca.certPEM), files: map[string][]byte{}}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(h.serve))
 	srv.TLS = ca.tlsConfig(t)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what some tests want
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	h.URL = srv.URL + "/charts"
