@@ -29,10 +29,13 @@ const (
 // run is one Check or Sync: the source, its limits, the HTTP transport
 // carrying the source's TLS settings, and the redactor of its password.
 type run struct {
-	src    Source
-	lim    Limits
-	rt     http.RoundTripper
-	redact *secret.Redactor
+	src      Source
+	lim      Limits
+	pageSize int
+	rt       http.RoundTripper
+	redact   *secret.Redactor
+	// closeIdle closes the idle connections of the transport cloned for this run.
+	closeIdle func()
 }
 
 // withDefaults returns l with every field that is zero or negative set to
@@ -57,7 +60,10 @@ func (l Limits) withDefaults() Limits {
 // start checks what Check and Sync share (kind, provider, TLS settings)
 // and returns the run and ctx bounded by Limits.Timeout.
 func start(ctx context.Context, src Source, o Options) (*run, context.Context, context.CancelFunc, error) {
-	r := &run{src: src, lim: o.Limits.withDefaults(), redact: newRedactor(src)}
+	r := &run{src: src, lim: o.Limits.withDefaults(), pageSize: o.PageSize, redact: newRedactor(src)}
+	if r.pageSize <= 0 {
+		r.pageSize = defaultPageSize
+	}
 	switch src.Kind {
 	case KindOCI:
 		switch src.Provider {
@@ -77,7 +83,12 @@ func start(ctx context.Context, src Source, o Options) (*run, context.Context, c
 	}
 	r.rt = rt
 	ctx, cancel := context.WithTimeout(ctx, r.lim.Timeout)
-	return r, ctx, cancel, nil
+	return r, ctx, func() {
+		cancel()
+		if r.closeIdle != nil {
+			r.closeIdle() // the connections of this run are not reused
+		}
+	}, nil
 }
 
 // transport returns base (http.DefaultTransport when nil) with the
@@ -111,7 +122,7 @@ func (r *run) transport(base http.RoundTripper) (http.RoundTripper, error) {
 		}
 		cfg.InsecureSkipVerify = r.src.InsecureSkipVerify
 		t.TLSClientConfig = cfg
-		base = t
+		base, r.closeIdle = t, t.CloseIdleConnections
 	}
 	return &guard{base: base, max: r.lim.MaxArchiveBytes + maxIndexBytes + slack}, nil
 }

@@ -4,10 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -290,4 +294,54 @@ func FuzzChartPack(f *testing.F) {
 			t.Fatalf("pack %+v", pk.Meta)
 		}
 	})
+}
+
+// A registry that ignores `last` and lists "/" first (as distribution
+// sorts) must not make the catalog stop before the packs.
+func TestCatalogDoesNotStopEarlyOnARegistryThatIgnoresLast(t *testing.T) {
+	tests := []struct {
+		name  string
+		repos []string
+		want  []string
+	}{
+		{"a repository sorting before the packs only with / first does not end the listing",
+			[]string{"my/zzz", "my-reg/spectro-packs/archive/x", "my-reg/spectro-packs/archive/y"},
+			[]string{"my-reg/spectro-packs/archive/x", "my-reg/spectro-packs/archive/y"}},
+		{"repositories in plain order are all seen",
+			[]string{"a", "my-reg/spectro-packs/archive/x", "zz"},
+			[]string{"my-reg/spectro-packs/archive/x"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/v2/":
+					w.WriteHeader(http.StatusOK)
+				case "/v2/_catalog":
+					_ = json.NewEncoder(w).Encode(map[string][]string{"repositories": tc.repos})
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			src := Source{Kind: KindOCI, Endpoint: strings.TrimPrefix(srv.URL, "https://"), BaseContentPath: "my-reg"}
+			r, ctx, cancel, err := start(context.Background(), src, Options{Transport: srv.Client().Transport})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cancel()
+			target, err := parseOCI(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, err := r.ociClient(ctx, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.catalog(ctx, c, target, &Result{})
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Fatalf("got %q (%v), want %q", got, err, tc.want)
+			}
+		})
+	}
 }

@@ -38,8 +38,9 @@ const (
 	dockerImageConfig = "application/vnd.docker.container.image.v1+json"
 )
 
-// pageSize is how many repositories or tags one list request asks for.
-const pageSize = 100
+// defaultPageSize is how many repositories or tags one list request asks
+// for unless Options.PageSize says otherwise.
+const defaultPageSize = 100
 
 // maxListBytes bounds one page of the catalog or of a tag list.
 const maxListBytes = 4 << 20
@@ -233,7 +234,7 @@ func (r *run) syncOCI(ctx context.Context) (*Result, error) {
 			res.Skipped = append(res.Skipped, Skipped{Ref: ref, Reason: "not a valid repository name: " + err.Error()})
 			continue
 		}
-		tags, more, err := listTags(ctx, c, repo, budget)
+		tags, more, err := listTags(ctx, c, repo, budget, r.pageSize)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
@@ -277,15 +278,18 @@ func (r *run) syncOCI(ctx context.Context) (*Result, error) {
 // catalog lists the repositories under the target's prefix that hold one
 // pack each (PREFIX/NAME), page by page, within bounds: at most
 // 10×MaxPacks (at least 1000) catalog entries, and MaxPacks pack
-// repositories. It starts after the prefix, since the distribution API
-// lists repositories in lexical order, and stops once past it when the
-// registry does list them in order.
+// repositories. The distribution API lists repositories in lexical order
+// and starts after the `last` parameter, so the listing starts just before
+// the prefix. Repositories under the prefix sort together in any lexical
+// order (distribution sorts "/" first), so the listing stops at the first
+// repository after them, when the registry's order was plain so far;
+// otherwise it reads to the end.
 func (r *run) catalog(ctx context.Context, c *http.Client, t ociTarget, res *Result) ([]string, error) {
 	maxEntries := max(10*r.lim.MaxPacks, 1000)
-	base := "https://" + t.reg.RegistryStr()
-	next := fmt.Sprintf("%s/v2/_catalog?n=%d&last=%s", base, pageSize, url.QueryEscape(strings.TrimSuffix(t.prefix, "/")))
+	last := strings.TrimSuffix(t.prefix, "/")
+	next := fmt.Sprintf("https://%s/v2/_catalog?n=%d&last=%s", t.reg.RegistryStr(), r.pageSize, url.QueryEscape(last))
 	var out []string
-	seen, sorted, prev := 0, true, ""
+	seen, ordered, prev, inBlock := 0, true, "", false
 	for next != "" {
 		var page struct {
 			Repositories []string `json:"repositories"`
@@ -299,17 +303,16 @@ func (r *run) catalog(ctx context.Context, c *http.Client, t ociTarget, res *Res
 		}
 		for _, repo := range page.Repositories {
 			seen++
-			if repo < prev {
-				sorted = false
-			}
+			ordered = ordered && repo > prev
 			prev = repo
 			rest, ok := strings.CutPrefix(repo, t.prefix)
 			if !ok {
-				if sorted && repo > t.prefix {
-					return out, nil
+				if ordered && inBlock {
+					return out, nil // past the repositories under the prefix, which sort together
 				}
 				continue
 			}
+			inBlock = true
 			if rest == "" || strings.Contains(rest, "/") {
 				continue
 			}
@@ -333,7 +336,7 @@ func (r *run) catalog(ctx context.Context, c *http.Client, t ociTarget, res *Res
 
 // listTags lists up to budget tags of repo; more reports that it stopped
 // before the end.
-func listTags(ctx context.Context, c *http.Client, repo name.Repository, budget int) (tags []string, more bool, err error) {
+func listTags(ctx context.Context, c *http.Client, repo name.Repository, budget, pageSize int) (tags []string, more bool, err error) {
 	next := fmt.Sprintf("https://%s/v2/%s/tags/list?n=%d", repo.RegistryStr(), repo.RepositoryStr(), min(pageSize, budget))
 	for next != "" {
 		var page struct {

@@ -351,3 +351,38 @@ func TestErrorsNeverShowThePassword(t *testing.T) {
 		})
 	}
 }
+
+func TestSyncFollowsCatalogAndTagPages(t *testing.T) {
+	reg := regtest.StartRegistry(t)
+	var want []string
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		for _, v := range []string{"1.0.0", "1.1.0", "1.2.0"} {
+			regtest.PushPack(t, reg, "pg", n, v, regtest.GoodPack(t, n, v))
+			want = append(want, reg.Host+"/pg/spectro-packs/archive/"+n+":"+v)
+		}
+	}
+	// Repositories around the prefix, in both plain and "/"-first order.
+	for _, repo := range []string{"aaa/x", "zzz/y", "pg/spectro-packs/archive-other/q", "pg-x/spectro-packs/archive/n", "pg/spectro-packs/archive/nested/deeper"} {
+		regtest.PushArtifact(t, reg, repo, "1.0.0", regtest.Artifact{Layers: []regtest.Layer{{Title: "n-1.0.0.tar.gz", Data: regtest.GoodPack(t, "n", "1.0.0")}}})
+	}
+	slices.Sort(want)
+	tests := []struct {
+		name     string
+		pageSize int
+	}{
+		{"pages of two repositories and tags are followed to the end", 2},
+		{"pages of one are followed to the end", 1},
+		{"one page holding everything reads the same", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := regsync.Sync(context.Background(), reg.Source("pg"), regsync.Options{PageSize: tc.pageSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := refs(res); !slices.Equal(got, want) || len(res.Skipped) != 0 {
+				t.Fatalf("synced %q, want %q; skipped %+v", got, want, res.Skipped)
+			}
+		})
+	}
+}

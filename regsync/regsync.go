@@ -82,6 +82,10 @@ type Options struct {
 	// loopback servers); TLS settings of the Source are applied on top when
 	// it is an *http.Transport.
 	Transport http.RoundTripper
+	// PageSize is how many repositories or tags one catalog or tag list
+	// request asks for (the n parameter); 0 means 100. Registries cap it
+	// (ECR at 1000); the sync follows the Link header to the next page.
+	PageSize int
 }
 
 // Reasons a registry check or sync fails, in Error.Reason.
