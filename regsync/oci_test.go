@@ -295,6 +295,7 @@ func TestCheckOCIRegistry(t *testing.T) {
 				if err == nil {
 					continue
 				}
+				t.Logf("%s: %v", op, err)
 				var e *regsync.Error
 				if !errors.As(err, &e) || e.Message == "" {
 					t.Fatalf("%s: %T %v is not a *regsync.Error with a message", op, err, err)
