@@ -82,6 +82,10 @@ type Options struct {
 	// loopback servers); TLS settings of the Source are applied on top when
 	// it is an *http.Transport.
 	Transport http.RoundTripper
+	// PageSize is how many repositories or tags one catalog or tag list
+	// request asks for (the n parameter); 0 means 100. Registries cap it
+	// (ECR at 1000); the sync follows the Link header to the next page.
+	PageSize int
 }
 
 // Reasons a registry check or sync fails, in Error.Reason.
@@ -141,14 +145,47 @@ type Result struct {
 	Skipped []Skipped
 }
 
-// Check verifies that src answers and accepts its credentials.
+// Check verifies that src answers and accepts its credentials: for an OCI
+// registry, that /v2/ and the catalog answer with the credentials; for a Helm
+// repository, that index.yaml is reachable, authorised and parseable. A
+// failure is an *Error whose Reason says what went wrong.
 func Check(ctx context.Context, src Source, o Options) error {
-	return errors.New("regsync.Check: not implemented yet")
+	r, ctx, cancel, err := start(ctx, src, o)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	switch src.Kind {
+	case KindOCI:
+		err = r.checkOCI(ctx)
+	case KindHelm:
+		err = r.checkHelm(ctx)
+	}
+	return r.fail(ctx, err)
 }
 
 // Sync reads every pack version src holds, within o.Limits. A bad archive
 // or chart is skipped with a reason; an error means nothing usable was read
 // (the registry could not be listed).
 func Sync(ctx context.Context, src Source, o Options) (*Result, error) {
-	return nil, errors.New("regsync.Sync: not implemented yet")
+	r, ctx, cancel, err := start(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var res *Result
+	switch src.Kind {
+	case KindOCI:
+		res, err = r.syncOCI(ctx)
+	case KindHelm:
+		res, err = r.syncHelm(ctx)
+	}
+	if err != nil {
+		return nil, r.fail(ctx, err)
+	}
+	for i := range res.Skipped {
+		res.Skipped[i].Reason = r.redact.Redact(res.Skipped[i].Reason)
+		res.Skipped[i].Ref = r.redact.Redact(res.Skipped[i].Ref)
+	}
+	return res, nil
 }

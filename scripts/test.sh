@@ -31,6 +31,21 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# docker-registry: the registry sync tests (regsync, via regsync/regtest) run
+# Debian's registry (distribution 2.8) on loopback; they fail without it.
+if [ ! -x /usr/bin/docker-registry ] && ! command -v docker-registry >/dev/null 2>&1; then
+  echo "== installing docker-registry (for the registry sync tests)"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null) || { echo "cannot install docker-registry"; exit 1; }
+    # The package's service is not wanted: the tests start their own registries.
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    fi
+  else
+    echo "docker-registry is missing; install the docker-registry package"; exit 1
+  fi
+fi
+
 # The web UI's committed assets (web/dist, embedded by go build) must be what
 # web/src builds to.
 echo "== web UI assets are up to date"
