@@ -161,16 +161,18 @@ func (s *RegistrySpec) normalize() error {
 	default:
 		return bad("registry kind %s: use oci or helm", names.Quote(s.Kind))
 	}
-	var err error
-	if s.Endpoint, err = checkEndpoint(s.Kind, s.Endpoint); err != nil {
+	// Fields are kept as given (but for spaces around them), so that a
+	// client reads back what it sent; their normal forms are source's.
+	s.Endpoint = strings.TrimSpace(s.Endpoint)
+	if _, err := checkEndpoint(s.Kind, s.Endpoint); err != nil {
 		return bad("spec.endpoint: %v", err)
 	}
 	for _, f := range []struct {
 		path string
 		v    *string
 	}{{"spec.basePath", &s.BasePath}, {"spec.baseContentPath", &s.BaseContentPath}} {
-		*f.v = strings.Trim(strings.TrimSpace(*f.v), "/")
-		if err := checkPath(*f.v); err != nil {
+		*f.v = strings.TrimSpace(*f.v)
+		if err := checkPath(strings.Trim(*f.v, "/")); err != nil {
 			return bad("%s: %v", f.path, err)
 		}
 	}
@@ -718,10 +720,18 @@ func (rs *Registries) Validate(ctx context.Context, spec RegistrySpec) error {
 	return nil
 }
 
-// source is the regsync.Source of a spec.
+// source is the regsync.Source of a spec: its endpoint and base content
+// path in their normal forms.
 func source(s RegistrySpec) regsync.Source {
-	return regsync.Source{Kind: s.Kind, Provider: s.Provider, Endpoint: s.Endpoint, BaseContentPath: s.BaseContentPath,
+	return regsync.Source{Kind: s.Kind, Provider: s.Provider, Endpoint: strings.TrimSuffix(s.Endpoint, "/"), BaseContentPath: strings.Trim(s.BaseContentPath, "/"),
 		Username: s.Username, Password: s.Secret.Reveal(), Region: s.Region, CACert: s.CACert, InsecureSkipVerify: s.InsecureSkipVerify}
+}
+
+// sourceOf is the regsync.Source of a stored registry, with its secret
+// opened.
+func sourceOf(r store.Registry, password string) regsync.Source {
+	return source(RegistrySpec{Kind: r.Kind, Provider: r.Provider, Endpoint: r.Endpoint, BaseContentPath: r.BaseContentPath,
+		Username: r.Username, Secret: secret.String(password), Region: r.Region, CACert: r.CACert, InsecureSkipVerify: r.InsecureSkipVerify})
 }
 
 // describe says why a check or sync failed: its reason and message, with

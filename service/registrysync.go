@@ -248,9 +248,7 @@ func (rs *Registries) syncOnce(ctx context.Context, tenantUID, uid, actor string
 			return
 		}
 	}
-	src := regsync.Source{Kind: r.Kind, Provider: r.Provider, Endpoint: r.Endpoint, BaseContentPath: r.BaseContentPath,
-		Username: r.Username, Password: password, Region: r.Region, CACert: r.CACert, InsecureSkipVerify: r.InsecureSkipVerify}
-	res, err := rs.client.Sync(ctx, src)
+	res, err := rs.client.Sync(ctx, sourceOf(r, password))
 	if err != nil {
 		if ctx.Err() != nil {
 			fail("interrupted: the server stopped during the sync; it runs again when the server starts")
