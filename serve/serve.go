@@ -49,7 +49,7 @@ type Options struct {
 	// synced; 0 syncs them only when created, changed or asked to (and
 	// resumes, at start, syncs a stop interrupted).
 	RegistrySyncInterval time.Duration
-	Logger          *slog.Logger
+	Logger               *slog.Logger
 	// Ready, when set, receives the listening address once the server serves.
 	Ready chan<- string
 }
