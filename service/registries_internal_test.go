@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/byoos/byoos/secret"
 	"github.com/byoos/byoos/store"
 )
 
@@ -105,4 +106,31 @@ func TestECRRegionIsReadFromTheEndpoint(t *testing.T) {
 			t.Errorf("ecrRegion(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzRegistrySpec: normalize returns for any input, and a spec it accepts
+// is accepted again unchanged, with an endpoint checkEndpoint accepts and a
+// secret only where the auth type carries one.
+func FuzzRegistrySpec(f *testing.F) {
+	f.Add("oci", "basic", "pack", "harbor", "harbor.example.com", "byoos", "basic", "robot", "pw", "")
+	f.Add("oci", "ecr", "", "ecr", "1.dkr.ecr.eu-west-1.amazonaws.com", "", "sts", "", "", "")
+	f.Add("helm", "", "", "charts", "https://charts.example.com/x/", "", "token", "", "tok", "-----BEGIN CERTIFICATE-----")
+	f.Add("oci", "basic", "zarf", "Public Repo", "a:1", "../x", "noAuth", "u", "p", "x")
+	f.Fuzz(func(t *testing.T, kind, provider, content, name, endpoint, path, auth, user, pw, cert string) {
+		s := RegistrySpec{Kind: kind, Provider: provider, ContentType: content, Name: name, Endpoint: endpoint, BaseContentPath: path,
+			AuthType: auth, Username: user, Secret: secret.String(pw), CACert: cert, STSARN: "arn:x"}
+		if err := s.normalize(); err != nil {
+			return
+		}
+		again := s
+		if err := again.normalize(); err != nil || again != s {
+			t.Fatalf("normalize is not stable: %+v then %+v, %v", s, again, err)
+		}
+		if _, err := checkEndpoint(s.Kind, s.Endpoint); err != nil {
+			t.Errorf("accepted endpoint %q: %v", s.Endpoint, err)
+		}
+		if !needsSecret(s.AuthType) && s.Secret != "" {
+			t.Errorf("auth %s keeps a secret", s.AuthType)
+		}
+	})
 }
