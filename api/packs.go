@@ -163,17 +163,13 @@ func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.E
 	if err != nil {
 		return packSummary{}, err
 	}
-	reg, _, err := res.Registry(ctx, e.RegistryUID)
-	if err != nil {
-		return packSummary{}, err
-	}
 	presets := pk.Presets
 	if presets == nil {
 		presets = []wire.Preset{}
 	}
 	return packSummary{
 		Metadata: wire.ObjectMeta{Name: e.Name, UID: e.UID},
-		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: service.PackType(reg.Kind),
+		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: e.PackType(),
 			CloudTypes: nonNil(e.CloudTypes), AddonType: e.AddonType, RegistryUID: e.RegistryUID, Digest: e.Digest,
 			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, LogoURL: wire.PackLogoURL(e.UID), Dependencies: deps(pk)},
 	}, nil

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/byoos/byoos/pack"
-	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
 	"github.com/byoos/byoos/wire"
 )
@@ -39,7 +38,14 @@ func (e *env) helmRegistry(name string, archive []byte) string {
 	if err := e.st.CreateRegistry(ctx, &reg, store.AuditEvent{TenantUID: who.TenantUID, Action: "registry.create"}); err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := service.Push(ctx, e.st, reg, archive, store.AuditEvent{TenantUID: who.TenantUID}); err != nil {
+	// Stored as a Helm registry's sync stores a chart: with type helm.
+	pk, _, err := pack.LoadTarball(bytes.NewReader(archive))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := store.PackVersion{Name: pk.Meta.Name, Version: pk.Meta.Version, Layer: pk.Meta.Layer, DisplayName: pk.Meta.DisplayName,
+		CloudTypes: pk.Meta.AllClouds(), AddonType: pk.Meta.AddonType, Digest: pk.Digest, Archive: archive, Type: "helm"}
+	if err := e.st.ReplaceRegistryPacks(ctx, who.TenantUID, reg.UID, []store.PackVersion{v}, store.RegistrySync{Status: store.SyncCompleted}, store.AuditEvent{TenantUID: who.TenantUID, Action: "registry.sync"}); err != nil {
 		e.t.Fatal(err)
 	}
 	return reg.UID

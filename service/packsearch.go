@@ -9,7 +9,6 @@ import (
 
 	"github.com/byoos/byoos/catalog"
 	"github.com/byoos/byoos/pack"
-	"github.com/byoos/byoos/regsync"
 	"github.com/byoos/byoos/version"
 	"github.com/byoos/byoos/wire"
 )
@@ -22,17 +21,6 @@ const (
 	PackTypeOCI      = "oci"
 )
 
-// PackType is the type of the packs of a registry of kind (Registry.Kind),
-// as Palette lists them: PackTypeHelm for a Helm chart repository,
-// PackTypeSpectro for every other kind (pack registries, OCI pack
-// registries, the built-in and --pack-dir repos), an unknown or empty kind
-// included. No registry holds packs of type manifest or oci.
-func PackType(kind string) string {
-	if kind == regsync.KindHelm {
-		return PackTypeHelm
-	}
-	return PackTypeSpectro
-}
 
 // SourceSpectroCloud is the source (filter.source) of the built-in Public
 // Repo's packs.
@@ -157,7 +145,7 @@ func inList(list []string, v string) bool { return len(list) == 0 || slices.Cont
 // registry's newest version (by version order) of it.
 //
 // The filter: name and displayName as V1FilterString (eq, ne, contains,
-// beginsWith, ignoreCase); type is the registry's (PackType); layer,
+// beginsWith, ignoreCase); type is the pack's (Entry.PackType); layer,
 // addOnType and addOnSubType (pack.json's addonType and addonSubType)
 // select any of their values, "" selecting packs without one; environment
 // selects packs for any of its cloud types or for "all" (a list holding
@@ -197,7 +185,7 @@ func SearchPacks(ctx context.Context, res *Resolver, in *wire.PackSearch, page P
 	byKey := map[[2]string]*wire.PackMetadata{}
 	var items []*wire.PackMetadata
 	for _, en := range es {
-		typ := PackType(regByUID[en.RegistryUID].Kind)
+		typ := en.PackType()
 		if !matchString(f.Name, en.Name) || !matchString(f.DisplayName, en.DisplayName) || !inList(types, typ) || !inList(layers, en.Layer) || !inList(f.AddOnType, en.AddonType) {
 			continue
 		}

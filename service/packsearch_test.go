@@ -15,11 +15,12 @@ import (
 	"github.com/byoos/byoos/wire"
 )
 
-// kindIndex is an index whose registries are all of one kind, as a store
-// index of Helm registries is.
+// kindIndex is an index whose registries are all of one kind and whose
+// packs are all of one type, as a store index of Helm registries is (the
+// sync stores a chart's versions with type helm).
 type kindIndex struct {
 	service.Index
-	kind string
+	kind, typ string
 }
 
 func (ix kindIndex) Registries(ctx context.Context) ([]service.Registry, error) {
@@ -28,6 +29,14 @@ func (ix kindIndex) Registries(ctx context.Context) ([]service.Registry, error) 
 		regs[i].Kind = ix.kind
 	}
 	return regs, err
+}
+
+func (ix kindIndex) Find(ctx context.Context, q service.Query) ([]service.Entry, error) {
+	es, err := ix.Index.Find(ctx, q)
+	for i := range es {
+		es[i].Type = ix.typ
+	}
+	return es, err
 }
 
 // packOf builds a pack from its pack.json.
@@ -54,7 +63,7 @@ func searchFixture(t testing.TB) *service.Resolver {
 		packOf(t, `{"name": "ingress-nginx", "displayName": "ingress-nginx", "version": "4.11.0", "layer": "addon", "addonType": "ingress", "cloudTypes": ["all"]}`),
 	)
 	return service.NewResolver(service.NewMemoryIndex(service.PublicRegistry(public(t)), service.LocalRegistry(local)),
-		kindIndex{Index: service.NewMemoryIndex(service.LocalRegistry(charts)), kind: regsync.KindHelm})
+		kindIndex{Index: service.NewMemoryIndex(service.LocalRegistry(charts)), kind: regsync.KindHelm, typ: service.PackTypeHelm})
 }
 
 func names(r *wire.PackSearchResult) []string {
@@ -65,10 +74,10 @@ func names(r *wire.PackSearchResult) []string {
 	return out
 }
 
-func TestPackTypeIsHelmOnlyForHelmRegistries(t *testing.T) {
-	for kind, want := range map[string]string{regsync.KindHelm: "helm", "pack": "spectro", regsync.KindOCI: "spectro", "": "spectro", "something-new": "spectro"} {
-		if got := service.PackType(kind); got != want {
-			t.Errorf("PackType(%q) = %q, want %q", kind, got, want)
+func TestAPacksTypeIsSpectroUnlessItWasStoredAsAnother(t *testing.T) {
+	for typ, want := range map[string]string{"helm": "helm", "": "spectro", "spectro": "spectro"} {
+		if got := (service.Entry{Type: typ}).PackType(); got != want {
+			t.Errorf("Entry{Type: %q}.PackType() = %q, want %q", typ, got, want)
 		}
 	}
 }

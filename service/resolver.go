@@ -42,6 +42,20 @@ type Entry struct {
 	Name, Version, Layer, DisplayName string
 	CloudTypes                        []string
 	AddonType, Digest                 string
+	// Type is "helm" for a chart read from a Helm repository, "" for a
+	// Spectro pack (see PackType).
+	Type string
+}
+
+// PackType is e's type as Palette names it: PackTypeHelm for a chart a
+// Helm registry's sync stored, PackTypeSpectro for every other pack (pack
+// registries, OCI pack registries, the built-in and --pack-dir repos). No
+// registry holds packs of type manifest or oci.
+func (e Entry) PackType() string {
+	if e.Type == "" {
+		return PackTypeSpectro
+	}
+	return e.Type
 }
 
 // Query selects pack versions; empty fields match everything.
