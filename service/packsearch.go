@@ -21,7 +21,6 @@ const (
 	PackTypeOCI      = "oci"
 )
 
-
 // SourceSpectroCloud is the source (filter.source) of the built-in Public
 // Repo's packs.
 const SourceSpectroCloud = "spectrocloud"
