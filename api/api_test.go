@@ -50,7 +50,7 @@ func newEnv(t testing.TB) *env {
 }
 
 // newEnvOn is newEnv on the store st (of either engine), data files in dir.
-func newEnvOn(t testing.TB, dir string, st store.Store) *env {
+func newEnvOn(t testing.TB, dir string, st store.Store, opts ...func(*api.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	tenant, err := serve.Bootstrap(ctx, st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -66,7 +66,11 @@ func newEnvOn(t testing.TB, dir string, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID})
+	cfg := api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ func (s *Server) summary(ctx context.Context, res *service.Resolver, e service.E
 	}
 	return packSummary{
 		Metadata: wire.ObjectMeta{Name: e.Name, UID: e.UID},
-		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: "spectro",
+		Spec: packSummarySpec{Name: e.Name, DisplayName: e.DisplayName, Version: e.Version, Layer: e.Layer, Type: e.PackType(),
 			CloudTypes: nonNil(e.CloudTypes), AddonType: e.AddonType, RegistryUID: e.RegistryUID, Digest: e.Digest,
 			Values: string(pk.Values), Annotations: pk.Meta.Annotations, Schema: schemaOf(pk), Presets: presets, LogoURL: wire.PackLogoURL(e.UID), Dependencies: deps(pk)},
 	}, nil
@@ -318,7 +318,7 @@ func (s *Server) searchPacks(w http.ResponseWriter, r *http.Request, p *principa
 		pm, ok := byName[en.Name]
 		if !ok {
 			pm = &packMetadata{Metadata: wire.ObjectMeta{Name: en.Name, UID: en.UID}}
-			pm.Spec.Name, pm.Spec.DisplayName, pm.Spec.Layer, pm.Spec.Type, pm.Spec.CloudTypes, pm.Spec.AddonType = en.Name, en.DisplayName, en.Layer, "spectro", nonNil(en.CloudTypes), en.AddonType
+			pm.Spec.Name, pm.Spec.DisplayName, pm.Spec.Layer, pm.Spec.Type, pm.Spec.CloudTypes, pm.Spec.AddonType = en.Name, en.DisplayName, en.Layer, en.PackType(), nonNil(en.CloudTypes), en.AddonType
 			pm.Spec.Registries = []registryPackMeta{}
 			byName[en.Name] = pm
 			order = append(order, en.Name)

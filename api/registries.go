@@ -1,10 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/byoos/byoos/catalog"
+	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
 
 	"github.com/byoos/byoos/wire"
@@ -21,8 +23,8 @@ type registryMetadata struct {
 
 // registryView is a registry as the API shows it, the Public Repo included.
 type registryView struct {
-	uid, name, scope   string
-	private, isDefault bool
+	uid, name, scope, kind string
+	private, isDefault     bool
 }
 
 func regScope(r store.Registry) string {
@@ -32,27 +34,37 @@ func regScope(r store.Registry) string {
 	return store.ScopeProject
 }
 
-func (s *Server) registryViews(r *http.Request, p *principal) ([]registryView, *Error) {
-	out := []registryView{{uid: PublicRepoUID, name: catalog.RepoName, scope: store.ScopeSystem, isDefault: true}}
+// registryViews returns the registries p may read: the Public Repo and the
+// pack registries, and with remote the OCI and Helm registries too.
+func (s *Server) registryViews(r *http.Request, p *principal, remote bool) ([]registryView, *Error) {
+	out := []registryView{{uid: PublicRepoUID, name: catalog.RepoName, scope: store.ScopeSystem, kind: store.KindPack, isDefault: true}}
 	regs, e := s.visibleRegistries(r.Context(), p)
 	if e != nil {
 		return nil, e
 	}
 	for _, rg := range regs {
-		out = append(out, registryView{uid: rg.UID, name: rg.Name, scope: regScope(rg), private: true, isDefault: rg.IsDefault})
+		kind := rg.Kind
+		if kind == "" {
+			kind = store.KindPack
+		}
+		if kind != store.KindPack && !remote {
+			continue
+		}
+		private := kind == store.KindPack || rg.IsPrivate
+		out = append(out, registryView{uid: rg.UID, name: rg.Name, scope: regScope(rg), kind: kind, private: private, isDefault: rg.IsDefault})
 	}
 	return out, nil
 }
 
 // registriesMetadata is GET /v1/registries/metadata.
 func (s *Server) registriesMetadata(w http.ResponseWriter, r *http.Request, p *principal) *Error {
-	views, e := s.registryViews(r, p)
+	views, e := s.registryViews(r, p, true)
 	if e != nil {
 		return e
 	}
 	items := make([]registryMetadata, 0, len(views))
 	for _, v := range views {
-		items = append(items, registryMetadata{UID: v.uid, Name: v.name, Kind: "pack", Scope: v.scope, IsPrivate: v.private, IsDefault: v.isDefault})
+		items = append(items, registryMetadata{UID: v.uid, Name: v.name, Kind: v.kind, Scope: v.scope, IsPrivate: v.private, IsDefault: v.isDefault})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
@@ -96,13 +108,22 @@ func (v registryView) out(statusKey string) registryOut {
 }
 
 func (s *Server) listRegistriesAs(w http.ResponseWriter, r *http.Request, p *principal, statusKey string) *Error {
-	views, e := s.registryViews(r, p)
+	views, e := s.registryViews(r, p, false)
 	if e != nil {
 		return e
 	}
-	items := make([]registryOut, 0, len(views))
+	items := make([]any, 0, len(views))
 	for _, v := range views {
 		items = append(items, v.out(statusKey))
+	}
+	if statusKey == "helmSyncStatus" { // and the Helm repositories
+		regs, err := s.registries.List(r.Context(), p.scope, store.KindHelm)
+		if err != nil {
+			return errorFrom(err)
+		}
+		for _, rg := range regs {
+			items = append(items, helmOut(rg))
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
@@ -110,7 +131,7 @@ func (s *Server) listRegistriesAs(w http.ResponseWriter, r *http.Request, p *pri
 
 func (s *Server) getRegistryAs(w http.ResponseWriter, r *http.Request, p *principal, statusKey string) *Error {
 	uid := r.PathValue("uid")
-	views, e := s.registryViews(r, p)
+	views, e := s.registryViews(r, p, false)
 	if e != nil {
 		return e
 	}
@@ -139,13 +160,29 @@ func (s *Server) listHelmRegistries(w http.ResponseWriter, r *http.Request, p *p
 	return s.listRegistriesAs(w, r, p, "helmSyncStatus")
 }
 
-// getHelmRegistry is GET /v1/registries/helm/{uid}.
+// getHelmRegistry is GET /v1/registries/helm/{uid}: a Helm repository, or
+// the Public Repo or a pack registry as before (the provider's pack data
+// source reads spec.isPrivate here).
 func (s *Server) getHelmRegistry(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	reg, err := s.registries.Get(r.Context(), p.scope, store.KindHelm, "", r.PathValue("uid"))
+	var se *service.Error
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, helmOut(reg))
+		return nil
+	case !errors.As(err, &se) || se.Code != CodeNotFound:
+		return errorFrom(err)
+	}
 	return s.getRegistryAs(w, r, p, "helmSyncStatus")
 }
 
-// registrySyncStatus is GET /v1/registries/{kind}/{uid}/sync/status.
+// registrySyncStatus is GET /v1/registries/{kind}/{uid}/sync/status: the
+// sync status of an OCI or Helm registry, and for the Public Repo and pack
+// registries that there is nothing to sync.
 func (s *Server) registrySyncStatus(w http.ResponseWriter, r *http.Request, p *principal) *Error {
+	if done, e := s.remoteStatus(w, r, p); done {
+		return e
+	}
 	uid := r.PathValue("uid")
 	if ok, e := s.registryVisible(r.Context(), p, uid); e != nil {
 		return e
@@ -194,6 +231,12 @@ func (s *Server) createPackRegistry(w http.ResponseWriter, r *http.Request, p *p
 	}
 	if e := p.canWriteRegistry(*reg); e != nil {
 		return e
+	}
+	// The provider finds registries by name whatever their kind.
+	if taken, err := s.registries.RemoteNameTaken(r.Context(), reg.TenantUID, name); err != nil {
+		return errorFrom(err)
+	} else if taken {
+		return apiError(CodeExists, "an OCI or Helm registry is named %q; registry names are unique across kinds", name)
 	}
 	if err := s.store.CreateRegistry(r.Context(), reg, registryAudit(p, *reg, "registry.create", "registry", "", name)); err != nil {
 		return fromStore(err, "registry", name)

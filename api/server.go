@@ -52,6 +52,10 @@ type Config struct {
 	// ValidationTimeout bounds the time one request may spend validating a
 	// profile; zero means service.DefaultValidationTimeout.
 	ValidationTimeout time.Duration
+	// Registries is the OCI and Helm registry service (its sync runner
+	// included); when nil, one over Store reading registries with package
+	// regsync. The caller that made it closes it.
+	Registries *service.Registries
 	// KeyCacheTTL bounds how long a verified API key is trusted without
 	// asking the store again (revocation by another replica takes effect
 	// within it). Zero means 5 s.
@@ -66,10 +70,12 @@ type Server struct {
 	sources  *service.Sources
 	profiles *service.Profiles
 	macros   *service.Macros
-	keys     *keyCache
-	metrics  *metrics
-	ui       *web.Handler
-	handler  http.Handler
+	// registries holds the OCI and Helm registries.
+	registries *service.Registries
+	keys       *keyCache
+	metrics    *metrics
+	ui         *web.Handler
+	handler    http.Handler
 	// encoded caches encoded answers about packs, which never change.
 	encoded *encodedCache
 	// projects caches project uids known to exist (projects are never deleted).
@@ -115,6 +121,10 @@ func New(cfg Config) (*Server, error) {
 	s.sources = &service.Sources{Store: s.store, Public: service.NewMemoryIndex(service.PublicRegistry(cfg.Public)), Packs: service.NewPackCache(2048)}
 	s.profiles = service.NewProfiles(s.store, cfg.Sealer, s.sources, macro.New(), cfg.ValidationTimeout)
 	s.macros = service.NewMacros(s.store)
+	s.registries = cfg.Registries
+	if s.registries == nil {
+		s.registries = service.NewRegistries(s.store, cfg.Sealer, service.RegistriesConfig{Logger: cfg.Logger})
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -177,6 +187,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "GET /v1/registries/helm/{uid}", false, s.getHelmRegistry)
 	s.route(mux, "GET /v1/registries/{kind}/{uid}/sync/status", false, s.registrySyncStatus)
 	s.route(mux, "POST /v1/registries/pack/{uid}/packs", true, s.pushPack)
+	s.remoteRoutes(mux)
 
 	// Macros.
 	s.macroRoutes(mux)

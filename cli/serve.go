@@ -44,6 +44,9 @@ With --database postgres://... several servers share one PostgreSQL database.`,
 			default:
 				return usageErr("--log-format %q: use text or json", logFormat)
 			}
+			if o.RegistrySyncInterval < 0 {
+				return usageErr("--registry-sync-interval %v: give 0 (no schedule) or a positive duration", o.RegistrySyncInterval)
+			}
 			if err := serve.Run(e.ctx, o); err != nil {
 				return &exitError{code: 1, err: err}
 			}
@@ -59,6 +62,7 @@ With --database postgres://... several servers share one PostgreSQL database.`,
 	f.BoolVar(&o.InsecureHTTP, "insecure-http", false, "serve plain HTTP, for use behind a TLS-terminating proxy")
 	f.StringVar(&o.SecretKeyFile, "secret-key-file", "", "key that encrypts secrets at rest; default DATA/secret.key (generated)")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish on shutdown")
+	f.DurationVar(&o.RegistrySyncInterval, "registry-sync-interval", time.Hour, "how often OCI and Helm registries are synced; 0 disables the schedule")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return c

@@ -18,7 +18,9 @@ import (
 
 	"github.com/byoos/byoos/api"
 	"github.com/byoos/byoos/catalog"
+	"github.com/byoos/byoos/regsync"
 	"github.com/byoos/byoos/secret"
+	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/store"
 	"github.com/byoos/byoos/store/postgres"
 	"github.com/byoos/byoos/store/sqlite"
@@ -43,7 +45,11 @@ type Options struct {
 	SecretKeyFile string
 	// ShutdownTimeout bounds how long in-flight requests may finish.
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// RegistrySyncInterval is how often every OCI and Helm registry is
+	// synced; 0 syncs them only when created, changed or asked to (and
+	// resumes, at start, syncs a stop interrupted).
+	RegistrySyncInterval time.Duration
+	Logger               *slog.Logger
 	// Ready, when set, receives the listening address once the server serves.
 	Ready chan<- string
 }
@@ -103,10 +109,20 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log})
+	if o.RegistrySyncInterval < 0 {
+		return fmt.Errorf("registry sync interval %v: give 0 (no schedule) or more", o.RegistrySyncInterval)
+	}
+	regs := service.NewRegistries(st, sealer, service.RegistriesConfig{
+		Client: service.Regsync{Options: regsync.Options{Limits: regsync.DefaultLimits()}}, Logger: log})
+	defer regs.Close() // stops the syncs before the store closes
+	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log, Registries: regs})
 	if err != nil {
 		return err
 	}
+	schedCtx, stopSchedule := context.WithCancel(ctx)
+	scheduled := make(chan struct{})
+	go func() { defer close(scheduled); regs.Schedule(schedCtx, tenant.UID, o.RegistrySyncInterval) }()
+	defer func() { stopSchedule(); <-scheduled }() // before regs.Close
 
 	if o.InsecureHTTP && !isLoopbackAddr(o.Addr) {
 		log.Warn("serving plain HTTP on an address that is not loopback: API keys, passwords and registry credentials would cross the network in clear; listen on 127.0.0.1 behind a TLS-terminating proxy, or drop --insecure-http", "addr", o.Addr)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/byoos/byoos/serve"
+	"github.com/byoos/byoos/store"
+	"github.com/byoos/byoos/store/sqlite"
 )
 
 // run starts serve.Run in this process and returns its address and a stop function.
@@ -125,5 +127,61 @@ func TestOwnCertificateAndPlainHTTP(t *testing.T) {
 	}
 	if err := serve.Run(context.Background(), serve.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Database: "mysql://x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err == nil || !strings.Contains(err.Error(), "postgres://") {
 		t.Errorf("a database URL that is not PostgreSQL: %v", err)
+	}
+}
+
+// A registry sync that a stop interrupted is resumed when the server
+// starts again (the schedule's first pass), whatever the interval; a
+// negative interval is refused.
+func TestAnInterruptedRegistrySyncIsResumedAtStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	err := serve.Run(context.Background(), serve.Options{DataDir: dir, Addr: "127.0.0.1:0", RegistrySyncInterval: -time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err == nil || !strings.Contains(err.Error(), "registry sync interval") {
+		t.Fatalf("a negative interval: %v", err)
+	}
+	addr, stop := run(t, serve.Options{DataDir: dir})
+	key, _ := os.ReadFile(filepath.Join(dir, "admin-api-key"))
+	c := httpsClient(t, dir)
+	body := `{"metadata":{"name":"charts"},"spec":{"endpoint":"https://127.0.0.1:1/charts","isPrivate":false,"auth":{"type":"noAuth"}}}`
+	req, _ := http.NewRequest("POST", "https://"+addr+"/v1/registries/helm", strings.NewReader(body))
+	req.Header.Set("ApiKey", strings.TrimSpace(string(key)))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, raw)
+	}
+	uid := strings.Split(strings.Split(string(raw), `"uid":"`)[1], `"`)[0]
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// As if the server had stopped in the middle of the sync.
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, serve.DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, _ := st.EnsureTenant(context.Background(), serve.TenantName)
+	if err := st.SetRegistrySync(context.Background(), tn.UID, uid, store.RegistrySync{Status: store.SyncInProgress}, nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	addr, stop = run(t, serve.Options{DataDir: dir, RegistrySyncInterval: 0})
+	defer stop()
+	deadline := time.Now().Add(30 * time.Second) // a safety net: the resumed sync fails at once (nothing listens there)
+	for {
+		_, status := get(t, c, "https://"+addr+"/v1/registries/helm/"+uid+"/sync/status", strings.TrimSpace(string(key)))
+		if strings.Contains(status, `"status":"Failed"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the interrupted sync was not resumed: %s", status)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -27,7 +27,13 @@ type Pushed struct {
 // version with other content is refused (wire.CodeImmutable), the same
 // content again is a no-op. A pack with errors is refused with
 // wire.CodeInvalidPack and the errors as findings.
+//
+// An OCI or Helm registry is refused (wire.CodeBadRequest): its packs come
+// from where it lives, by sync.
 func Push(ctx context.Context, st store.Store, reg store.Registry, archive []byte, ev store.AuditEvent) (Pushed, error) {
+	if reg.Kind != "" && reg.Kind != store.KindPack {
+		return Pushed{}, Errorf(wire.CodeBadRequest, "registry %q is a %s registry: its packs are read from %s; push them there, and byoos syncs them", reg.Name, reg.Kind, reg.Endpoint)
+	}
 	pk, fl, err := pack.LoadTarball(bytes.NewReader(archive))
 	if err != nil {
 		if pk == nil && len(fl) == 0 {

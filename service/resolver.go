@@ -38,6 +38,17 @@ type Entry struct {
 	Name, Version, Layer, DisplayName string
 	CloudTypes                        []string
 	AddonType, Digest                 string
+	// Type is "helm" for a chart read from a Helm repository, "" for a
+	// Spectro pack (see PackType).
+	Type string
+}
+
+// PackType is e's type as Palette names it: "spectro" or "helm".
+func (e Entry) PackType() string {
+	if e.Type == "" {
+		return "spectro"
+	}
+	return e.Type
 }
 
 // Query selects pack versions; empty fields match everything.

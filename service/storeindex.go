@@ -112,7 +112,7 @@ func (ix *StoreIndex) Find(ctx context.Context, q Query) ([]Entry, error) {
 
 func storedEntry(v store.PackVersion) Entry {
 	return Entry{UID: v.UID, RegistryUID: v.RegistryUID, Name: v.Name, Version: v.Version, Layer: v.Layer,
-		DisplayName: v.DisplayName, CloudTypes: v.CloudTypes, AddonType: v.AddonType, Digest: v.Digest}
+		DisplayName: v.DisplayName, CloudTypes: v.CloudTypes, AddonType: v.AddonType, Digest: v.Digest, Type: v.Type}
 }
 
 // Get implements Index: the version must be in a registry the scope reads.

@@ -76,16 +76,82 @@ const (
 	ScopeProject = "project"
 )
 
-// Registry is a private pack registry. (The built-in Public Repo is not stored.)
+// Registry kinds.
+const (
+	// KindPack is a registry whose packs are pushed to byoos.
+	KindPack = "pack"
+	// KindOCI is an OCI registry byoos reads packs from.
+	KindOCI = "oci"
+	// KindHelm is a Helm chart repository byoos reads charts from.
+	KindHelm = "helm"
+)
+
+// Registry is a private registry: a pack registry (Kind "pack"), whose packs
+// are pushed to byoos, or a remote registry (Kind "oci" or "helm") whose
+// packs byoos reads from Endpoint. (The built-in Public Repo is not stored.)
+// The fields after CreatedAt are a remote registry's; a pack registry leaves
+// them empty.
 type Registry struct {
 	UID       string
 	Name      string
-	Kind      string // "pack"
+	Kind      string
 	TenantUID string
 	// ProjectUID is empty for a tenant-wide registry.
 	ProjectUID string
 	IsDefault  bool
 	CreatedAt  time.Time
+
+	// Provider is an OCI registry's type: "basic" or "ecr".
+	Provider string
+	// ContentType is what an OCI registry holds, Palette's
+	// spec.providerType: "pack", "helm" or "zarf".
+	ContentType string
+	// Endpoint is where the registry is: host[:port] or an https URL.
+	Endpoint string
+	// BasePath is the endpoint suffix some registries need (OCI basic).
+	BasePath string
+	// BaseContentPath is the path under the endpoint that holds the packs.
+	BaseContentPath string
+	IsPrivate       bool
+	// SyncEnabled is what the client asked for (Palette's isSyncSupported).
+	SyncEnabled bool
+	// AuthType is "noAuth", "basic" or "token" (Helm, OCI basic), or the
+	// credential type "secret" or "sts" (ECR).
+	AuthType string
+	// Username is the user name, or an ECR registry's AWS access key id.
+	Username string
+	// Secret is the password, token or AWS secret key, sealed by the
+	// caller (secret.Sealer bound to the registry's uid): never clear.
+	Secret string
+	// CACert is a PEM certificate to trust (public, not a secret).
+	CACert             string
+	InsecureSkipVerify bool
+	// Region, STSARN and STSExternalID are an ECR registry's.
+	Region        string
+	STSARN        string
+	STSExternalID string
+	// Sync is the state of the last sync (set by SetRegistrySync and
+	// ReplaceRegistryPacks; CreateRegistry and UpdateRegistry keep it).
+	Sync RegistrySync
+}
+
+// Sync statuses, as Palette reports them.
+const (
+	SyncPending    = "Pending"
+	SyncInProgress = "InProgress"
+	SyncCompleted  = "Completed"
+	SyncFailed     = "Failed"
+)
+
+// RegistrySync is the state of a remote registry's sync.
+type RegistrySync struct {
+	// Status is one of the Sync constants, or "" before any sync.
+	Status  string
+	Message string
+	// LastRun is when the last sync started; LastSynced when a sync last
+	// completed. Nil when never.
+	LastRun    *time.Time
+	LastSynced *time.Time
 }
 
 // PackVersion is one published version of a pack in a registry.
@@ -100,6 +166,9 @@ type PackVersion struct {
 	AddonType   string
 	// Digest identifies the content; pushing the same version with another digest is refused.
 	Digest string
+	// Type is "helm" for a chart read from a Helm repository; "" means a
+	// Spectro pack ("spectro").
+	Type string
 	// Archive is the pack as a .tgz. FindPacks leaves it empty; GetPackVersion fills it.
 	Archive   []byte
 	CreatedAt time.Time
@@ -271,6 +340,25 @@ type Store interface {
 	// ListRegistries returns the tenant-wide registries and, when projectUID
 	// is set, that project's.
 	ListRegistries(ctx context.Context, tenantUID, projectUID string) ([]Registry, error)
+	// UpdateRegistry writes r's Name and the remote registry fields
+	// (Provider … STSExternalID) of the tenant's registry r.UID; its Kind,
+	// scope, IsDefault, CreatedAt and Sync are kept (and filled into r).
+	// ErrExists when the name is taken in its scope.
+	UpdateRegistry(ctx context.Context, r *Registry, ev AuditEvent) error
+	// DeleteRegistry deletes the tenant's registry and its pack versions in
+	// one transaction.
+	DeleteRegistry(ctx context.Context, tenantUID, uid string, ev AuditEvent) error
+	// SetRegistrySync writes the sync state of the tenant's registry, and
+	// records ev when it is not nil (a status change alone, such as
+	// InProgress, records none).
+	SetRegistrySync(ctx context.Context, tenantUID, uid string, s RegistrySync, ev *AuditEvent) error
+	// ReplaceRegistryPacks makes packs the registry's pack versions and s
+	// its sync state, in one transaction with ev: a version whose name,
+	// version and digest are unchanged keeps its UID and CreatedAt (filled
+	// into packs), a version with another digest is replaced (a new UID),
+	// and versions not in packs are deleted. Two packs of one name and
+	// version are ErrExists; a registry of another tenant is ErrNotFound.
+	ReplaceRegistryPacks(ctx context.Context, tenantUID, registryUID string, packs []PackVersion, s RegistrySync, ev AuditEvent) error
 
 	// Pack versions. PutPackVersion returns created=false when the same
 	// version with the same digest exists already (a no-op, which fills p.UID

@@ -201,6 +201,32 @@ func RunAuditFailure(t *testing.T, open Open) {
 			wantFail(t, "DeleteProfile", s.DeleteProfile(f.ctx, scope, p.UID, failing("profile.delete")))
 			wantEqual(t, "stored profile", f.getProfile(scope, p.UID), p)
 		}},
+		{"a registry is not deleted, nor are its packs", func(t *testing.T, s store.Store, clk *Clock) {
+			f := newFx(t, s)
+			tn := f.tenant("acme").UID
+			r := f.remote(ociRegistry(tn, "harbor"))
+			noErr(t, "ReplaceRegistryPacks", s.ReplaceRegistryPacks(f.ctx, tn, r.UID, []store.PackVersion{synced("nginx", "1.0.0", "d1")}, r.Sync, ev("registry.sync")))
+			packs := f.registryPacks(r.UID)
+			wantFail(t, "DeleteRegistry", s.DeleteRegistry(f.ctx, tn, r.UID, failing("registry.delete")))
+			wantEqual(t, "registry", f.getRegistry(tn, r.UID), r)
+			wantEqual(t, "packs", f.registryPacks(r.UID), packs)
+		}},
+		{"a registry's packs and sync state are not replaced, nor is it updated", func(t *testing.T, s store.Store, clk *Clock) {
+			f := newFx(t, s)
+			tn := f.tenant("acme").UID
+			r := f.remote(ociRegistry(tn, "harbor"))
+			noErr(t, "ReplaceRegistryPacks", s.ReplaceRegistryPacks(f.ctx, tn, r.UID, []store.PackVersion{synced("nginx", "1.0.0", "d1")}, r.Sync, ev("registry.sync")))
+			packs := f.registryPacks(r.UID)
+			wantFail(t, "ReplaceRegistryPacks", s.ReplaceRegistryPacks(f.ctx, tn, r.UID, []store.PackVersion{synced("redis", "7.0.0", "d2")},
+				store.RegistrySync{Status: store.SyncCompleted, Message: "1 pack"}, failing("registry.sync")))
+			u := r
+			u.Endpoint = "elsewhere.example.com"
+			wantFail(t, "UpdateRegistry", s.UpdateRegistry(f.ctx, &u, failing("registry.update")))
+			ev := failing("registry.sync")
+			wantFail(t, "SetRegistrySync", s.SetRegistrySync(f.ctx, tn, r.UID, store.RegistrySync{Status: store.SyncFailed}, &ev))
+			wantEqual(t, "registry", f.getRegistry(tn, r.UID), r)
+			wantEqual(t, "packs", f.registryPacks(r.UID), packs)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.Name, func(t *testing.T) {

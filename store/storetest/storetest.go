@@ -38,6 +38,7 @@ func Tests() []Test {
 	ts = append(ts, auditTests()...)
 	ts = append(ts, keyCheckTests()...)
 	ts = append(ts, macroTests()...)
+	ts = append(ts, remoteRegistryTests()...)
 	return ts
 }
 

@@ -17,12 +17,12 @@ import (
 // (the .tgz, kept apart so that scanning pack_versions never pages through
 // archives).
 
-const packCols = "p.uid, p.registry_uid, p.name, p.version, p.layer, p.display_name, p.cloud_types, p.addon_type, p.digest, p.created_at"
+const packCols = "p.uid, p.registry_uid, p.name, p.version, p.layer, p.display_name, p.cloud_types, p.addon_type, p.digest, p.type, p.created_at"
 
 func scanPack(sc interface{ Scan(...any) error }) (store.PackVersion, error) {
 	var p store.PackVersion
 	var clouds string
-	err := sc.Scan(&p.UID, &p.RegistryUID, &p.Name, &p.Version, &p.Layer, &p.DisplayName, &clouds, &p.AddonType, &p.Digest, timeCol{&p.CreatedAt})
+	err := sc.Scan(&p.UID, &p.RegistryUID, &p.Name, &p.Version, &p.Layer, &p.DisplayName, &clouds, &p.AddonType, &p.Digest, &p.Type, timeCol{&p.CreatedAt})
 	if err != nil {
 		return p, err
 	}
@@ -64,9 +64,9 @@ func (e *Engine) PutPackVersion(ctx context.Context, p *store.PackVersion, ev st
 		if err != nil {
 			return err
 		}
-		res, err := e.exec(ctx, tx, `INSERT INTO pack_versions (uid, registry_uid, name, version, layer, display_name, cloud_types, addon_type, digest, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (registry_uid, name, version) DO NOTHING`,
-			rec.UID, rec.RegistryUID, rec.Name, rec.Version, rec.Layer, rec.DisplayName, string(cloudJSON), rec.AddonType, rec.Digest, e.timeArg(rec.CreatedAt))
+		res, err := e.exec(ctx, tx, `INSERT INTO pack_versions (uid, registry_uid, name, version, layer, display_name, cloud_types, addon_type, digest, type, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (registry_uid, name, version) DO NOTHING`,
+			rec.UID, rec.RegistryUID, rec.Name, rec.Version, rec.Layer, rec.DisplayName, string(cloudJSON), rec.AddonType, rec.Digest, rec.Type, e.timeArg(rec.CreatedAt))
 		if err != nil {
 			return e.exists(err, fmt.Sprintf("pack version uid %q", rec.UID))
 		}
