@@ -61,6 +61,12 @@ func startServer(t *testing.T) *server {
 
 func (s *server) call(t *testing.T, method, path string, body, out any) {
 	t.Helper()
+	s.callAt(t, s.project, method, path, body, out)
+}
+
+// callAt calls the API as the admin in project (tenant-wide when "").
+func (s *server) callAt(t *testing.T, project, method, path string, body, out any) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -69,8 +75,8 @@ func (s *server) call(t *testing.T, method, path string, body, out any) {
 	req, _ := http.NewRequest(method, s.url+path, rd)
 	req.Header.Set("ApiKey", s.admin)
 	req.Header.Set("Content-Type", "application/json")
-	if s.project != "" {
-		req.Header.Set("ProjectUid", s.project)
+	if project != "" {
+		req.Header.Set("ProjectUid", project)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -783,66 +789,122 @@ func TestBrowser(t *testing.T) {
 		noProblems(t, problems)
 	})
 
-	t.Run("the registries page lists pack, OCI and Helm registries with their sync status", func(t *testing.T) {
+	t.Run("the registries page lists pack, OCI and Helm registries with their sync status, a failed sync with its reason", func(t *testing.T) {
 		s.call(t, "POST", "/v1/registries/pack", map[string]any{"metadata": map[string]any{"name": "corp-packs"}}, nil)
-		var corp struct {
-			Items []struct{ Metadata struct{ Name, UID string } }
-		}
-		s.call(t, "GET", "/v1/registries/pack", nil, &corp)
-		ctx, problems := tab(t, b)
-		s.signIn(t, ctx)
-		run(t, ctx, "open the registries page", chromedp.Navigate(s.url+"/#/registries"), chromedp.WaitVisible(chromedp.CSS(`#registries-pack tr[data-uid="`+api.PublicRepoUID+`"]`)))
-		packs := strings.Join(rows(t, ctx, "#registries-pack tbody tr"), "\n")
-		for _, it := range corp.Items {
-			if !strings.Contains(packs, it.Metadata.Name) {
-				t.Errorf("pack registry %s is not listed:\n%s", it.Metadata.Name, packs)
+		// An OCI and a Helm registry on a loopback port nothing listens on:
+		// their first sync fails, and says why.
+		var oci, helm struct{ UID string }
+		s.callAt(t, "", "POST", "/v1/registries/oci/basic", map[string]any{"metadata": map[string]any{"name": "harbor-packs"},
+			"spec": map[string]any{"endpoint": "127.0.0.1:1", "providerType": "pack", "baseContentPath": "byoos", "isSyncSupported": true,
+				"auth": map[string]any{"type": "basic", "username": "robot", "password": "Regi-Str1-Pw", "tls": map[string]any{"enabled": true}}}}, &oci)
+		s.callAt(t, "", "POST", "/v1/registries/helm", map[string]any{"metadata": map[string]any{"name": "team-charts"},
+			"spec": map[string]any{"name": "team-charts", "endpoint": "https://127.0.0.1:1/charts", "isPrivate": true, "auth": map[string]any{"type": "noAuth"}}}, &helm)
+		type syncItem struct {
+			Metadata struct{ Name, UID string }
+			Status   struct {
+				Sync, HelmSyncStatus *struct{ Status, Message string }
 			}
 		}
-		if !strings.Contains(packs, "Public Repo") || !strings.Contains(packs, "corp-packs") || !strings.Contains(packs, "Completed") || !strings.Contains(packs, "byoos://") {
+		settled := func(path, uid string) (status, message string) {
+			deadline := time.Now().Add(10 * time.Second) // a safety net, not a speed check
+			for {
+				var list struct{ Items []syncItem }
+				s.call(t, "GET", path, nil, &list)
+				for _, it := range list.Items {
+					st := it.Status.Sync
+					if st == nil {
+						st = it.Status.HelmSyncStatus
+					}
+					if it.Metadata.UID == uid && st != nil && st.Status != "Pending" && st.Status != "InProgress" {
+						return st.Status, st.Message
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the first sync of %s never ended: %+v", uid, list.Items)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		ociStatus, ociMessage := settled("/v1/registries/oci/summary", oci.UID)
+		helmStatus, helmMessage := settled("/v1/registries/helm", helm.UID)
+		if ociStatus != "Failed" || helmStatus != "Failed" || ociMessage == "" || helmMessage == "" {
+			t.Fatalf("syncs from a closed port: OCI %s %q, Helm %s %q; want both Failed with a reason", ociStatus, ociMessage, helmStatus, helmMessage)
+		}
+
+		ctx, problems := tab(t, b)
+		s.signIn(t, ctx)
+		run(t, ctx, "open the registries page", chromedp.Navigate(s.url+"/#/registries"),
+			chromedp.WaitVisible(chromedp.CSS(`#registries-pack tr[data-uid="`+api.PublicRepoUID+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#registries-oci tr[data-uid="`+oci.UID+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#registries-helm tr[data-uid="`+helm.UID+`"]`)))
+		packs := strings.Join(rows(t, ctx, "#registries-pack tbody tr"), "\n")
+		if !strings.Contains(packs, "Public Repo") || !strings.Contains(packs, "corp-packs") || !strings.Contains(packs, "Completed") || !strings.Contains(packs, "byoos://") ||
+			strings.Contains(packs, "harbor-packs") || strings.Contains(packs, "team-charts") {
 			t.Errorf("pack registries read:\n%s", packs)
+		}
+		ociRows := rows(t, ctx, "#registries-oci tbody tr")
+		if len(ociRows) != 1 || !strings.HasPrefix(ociRows[0], "harbor-packs | basicholds pack | 127.0.0.1:1 | tenant | ") ||
+			!strings.Contains(ociRows[0], "⚠ Failed") || !strings.Contains(ociRows[0], "Reason: "+ociMessage) {
+			t.Errorf("OCI registries read %q; want harbor-packs, basic, failed with %q", ociRows, ociMessage)
 		}
 		// GET /v1/registries/helm answers for the pack registries too: they
 		// are listed once, as pack registries.
-		if n := eval[int](t, ctx, `document.querySelectorAll('#registries-helm tbody tr').length`); n != 0 {
-			t.Errorf("%d pack registries listed again as Helm registries", n)
+		helmRows := rows(t, ctx, "#registries-helm tbody tr")
+		if len(helmRows) != 1 || !strings.HasPrefix(helmRows[0], "team-charts | helm | https://127.0.0.1:1/charts | ") ||
+			!strings.Contains(helmRows[0], "⚠ Failed") || !strings.Contains(helmRows[0], "Reason: "+helmMessage) {
+			t.Errorf("Helm registries read %q; want team-charts alone, failed with %q", helmRows, helmMessage)
 		}
-		if none := text(t, ctx, "#registries-helm p.none"); none != "No Helm registries." {
-			t.Errorf("the Helm section says %q", none)
+		if n := eval[int](t, ctx, `document.querySelectorAll('td.sync-failed').length`); n != 2 {
+			t.Errorf("%d sync cells marked failed, want 2", n)
 		}
-		if n := eval[int](t, ctx, `document.querySelectorAll('main .alert').length`); n != 0 {
-			t.Errorf("%d alerts on the page: %s", n, text(t, ctx, "main .alert"))
-		}
-		noProblems(t, problems, "status of 404 (Not Found) at "+s.url+"/v1/registries/oci/summary")
-
-		// OCI registries as GET /v1/registries/oci/summary answers them
-		// (Palette's V1OciRegistries): one synced, one whose sync failed.
-		ctx, problems = tab(t, b)
-		answer(t, ctx, "*/v1/registries/oci/summary", 200, map[string]any{"items": []any{
-			map[string]any{"metadata": map[string]any{"name": "harbor-packs", "uid": "0c1000000000000000000001"},
-				"spec":   map[string]any{"endpoint": "https://harbor.example.internal/spectro-packs", "providerType": "basic", "registryType": "pack", "scope": "project", "isPrivate": true},
-				"status": map[string]any{"sync": map[string]any{"isSyncSupported": true, "status": "Completed", "message": "12 packs synced", "lastSyncedTime": "2025-05-01T10:00:00Z", "lastRunTime": "2025-05-01T10:00:00Z"}}},
-			map[string]any{"metadata": map[string]any{"name": "ecr-packs", "uid": "0c1000000000000000000002"},
-				"spec":   map[string]any{"endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "providerType": "ecr", "registryType": "pack", "scope": "tenant", "isPrivate": true, "defaultRegion": "us-east-1"},
-				"status": map[string]any{"sync": map[string]any{"isSyncSupported": true, "status": "Failed", "message": "wrong credentials: 401 Unauthorized", "lastRunTime": "2025-05-01T11:00:00Z", "lastSyncedTime": "0001-01-01T00:00:00Z"}}},
-		}})
-		s.signIn(t, ctx)
-		run(t, ctx, "open the registries page", chromedp.Navigate(s.url+"/#/registries"), chromedp.WaitVisible(chromedp.CSS(`#registries-oci tr[data-uid="0c1000000000000000000002"]`)))
-		oci := rows(t, ctx, "#registries-oci tbody tr")
-		if len(oci) != 2 || !strings.Contains(oci[0], "harbor-packs | basic | https://harbor.example.internal/spectro-packs | project | yes | Completed") ||
-			!strings.Contains(oci[0], "Last synced: 2025-05-01 10:00:00 UTC") {
-			t.Errorf("OCI registries read:\n%s", strings.Join(oci, "\n"))
-		}
-		if len(oci) == 2 && (!strings.Contains(oci[1], "ecr-packs | ecrregion us-east-1") || !strings.Contains(oci[1], "⚠ Failed") ||
-			!strings.Contains(oci[1], "Reason: wrong credentials: 401 Unauthorized") || !strings.Contains(oci[1], "Last synced: never")) {
-			t.Errorf("the failed registry reads %q", oci[1])
-		}
-		if n := eval[int](t, ctx, `document.querySelectorAll('#registries-oci td.sync-failed').length`); n != 1 {
-			t.Errorf("%d sync cells marked failed, want 1", n)
-		}
-		if a := text(t, ctx, "#sync-failures"); !strings.Contains(a, "1 registry failed to sync: ecr-packs") {
+		if a := text(t, ctx, "#sync-failures"); !strings.Contains(a, "2 registries failed to sync: harbor-packs, team-charts") {
 			t.Errorf("the summary of failures reads %q", a)
 		}
 		screenshot(t, ctx, "registries")
+		if html := eval[string](t, ctx, `document.documentElement.outerHTML`); strings.Contains(html, "Regi-Str1-Pw") {
+			t.Error("the registry password is somewhere in the page")
+		}
+		noProblems(t, problems)
+
+		// A server without the OCI summary route (404) has no OCI registries:
+		// the page says so, with no error.
+		ctx, problems = tab(t, b)
+		answer(t, ctx, "*/v1/registries/oci/summary", 404, map[string]any{"code": "ResourceNotFound", "message": "404 page not found"})
+		s.signIn(t, ctx)
+		run(t, ctx, "open the registries page", chromedp.Navigate(s.url+"/#/registries"), chromedp.WaitVisible(chromedp.CSS(`#registries-oci p.none`)))
+		if none := text(t, ctx, "#registries-oci p.none"); none != "No OCI registries." {
+			t.Errorf("the OCI section says %q", none)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('main .alert:not(#sync-failures)').length`); n != 0 {
+			t.Errorf("%d error alerts on the page: %s", n, text(t, ctx, "main .alert"))
+		}
+		noProblems(t, problems, "status of 404 (Not Found) at "+s.url+"/v1/registries/oci/summary")
+
+		// A synced registry and an ECR registry, as the summary answers them
+		// (Palette's V1OciRegistries); the test server reaches no registry
+		// that could sync.
+		ctx, problems = tab(t, b)
+		answer(t, ctx, "*/v1/registries/oci/summary", 200, map[string]any{"items": []any{
+			map[string]any{"metadata": map[string]any{"name": "harbor-synced", "uid": "0c1000000000000000000001"},
+				"spec":   map[string]any{"endpoint": "harbor.example.internal", "providerType": "pack", "registryType": "basic", "scope": "tenant", "isPrivate": true},
+				"status": map[string]any{"sync": map[string]any{"isSyncSupported": true, "status": "Completed", "message": "12 pack versions synced", "lastSyncedTime": "2025-05-01T10:00:00Z", "lastRunTime": "2025-05-01T10:00:00Z"}}},
+			map[string]any{"metadata": map[string]any{"name": "ecr-packs", "uid": "0c1000000000000000000002"},
+				"spec":   map[string]any{"endpoint": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "providerType": "pack", "registryType": "ecr", "scope": "tenant", "isPrivate": true, "defaultRegion": "us-east-1"},
+				"status": map[string]any{"sync": map[string]any{"isSyncSupported": true, "status": "InProgress", "lastRunTime": "2025-05-01T11:00:00Z"}}},
+		}})
+		s.signIn(t, ctx)
+		run(t, ctx, "open the registries page", chromedp.Navigate(s.url+"/#/registries"), chromedp.WaitVisible(chromedp.CSS(`#registries-oci tr[data-uid="0c1000000000000000000002"]`)))
+		got := rows(t, ctx, "#registries-oci tbody tr")
+		if len(got) != 2 || got[0] != "harbor-synced | basicholds pack | harbor.example.internal | tenant | yes | Completed12 pack versions syncedLast synced: 2025-05-01 10:00:00 UTC" ||
+			got[1] != "ecr-packs | ecrholds packregion us-east-1 | 123456789012.dkr.ecr.us-east-1.amazonaws.com | tenant | yes | InProgressLast synced: never · last run: 2025-05-01 11:00:00 UTC" {
+			t.Errorf("OCI registries read:\n%s", strings.Join(got, "\n"))
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#registries-oci td.sync-failed').length`); n != 0 {
+			t.Errorf("%d OCI registries marked failed, want none", n)
+		}
+		if a := text(t, ctx, "#sync-failures"); !strings.Contains(a, "1 registry failed to sync: team-charts.") {
+			t.Errorf("the summary of failures reads %q, want the Helm registry alone", a)
+		}
 		noProblems(t, problems)
 	})
 

@@ -7,7 +7,7 @@ import { api, ApiError } from './api.js';
 // KINDS are the groups of the view, in order.
 const KINDS = [
   { key: 'pack', title: 'Pack registries', none: 'No pack registries.', about: 'Packs pushed to byoos (the Public Repo and private registries); they are served by byoos itself.' },
-  { key: 'oci', title: 'OCI registries', none: 'No OCI registries.', about: 'Registries of pack archives that byoos reads (basic authentication or Amazon ECR) and synchronises.' },
+  { key: 'oci', title: 'OCI registries', none: 'No OCI registries.', about: 'OCI registries (basic authentication or Amazon ECR) whose contents byoos reads and synchronises.' },
   { key: 'helm', title: 'Helm registries', none: 'No Helm registries.', about: 'Helm chart repositories whose charts byoos lists as packs of type helm.' },
 ];
 
@@ -68,8 +68,16 @@ function statusCell(sync) {
       : h('p', { class: 'help' }, 'Last synced: ', last || 'never', ran && ran.textContent !== (last && last.textContent) ? [' · last run: ', ran] : null));
 }
 
+const OCI_PROVIDERS = ['basic', 'ecr'];
+
+// provider names who serves a registry: for an OCI registry its provider
+// (spec.registryType, basic or ecr) and what it holds (spec.providerType:
+// pack, helm or zarf, as Palette's V1OciRegistrySpec has them).
 function provider(kind, spec) {
-  if (kind === 'oci') return spec.providerType || 'basic';
+  if (kind === 'oci') {
+    const [p, holds] = OCI_PROVIDERS.includes(spec.registryType) ? [spec.registryType, spec.providerType] : [spec.providerType, spec.registryType];
+    return [p || 'basic', holds ? h('div', { class: 'help' }, `holds ${holds}`) : null];
+  }
   if (kind === 'helm') return 'helm';
   return 'byoos';
 }
