@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -709,14 +711,18 @@ func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.Cluster
 	}
 	out.Status.IsPublished = rec.Published != nil
 	out.Status.InUseClusters, out.Status.InUseClusterUids, out.Status.InUseClusterTemplates = []any{}, []string{}, []any{}
-	out.Status.HasUserMacros = hasUserMacros(body)
-	if rec.Published != nil && !out.Status.HasUserMacros {
+	bodies := []storedBody{body}
+	if rec.Published != nil {
 		pub, err := decodeBody(rec.UID, rec.Published)
 		if err != nil {
 			return nil, err
 		}
-		out.Status.HasUserMacros = hasUserMacros(pub)
+		bodies = append(bodies, pub)
 	}
+	if out.Status.Macros, err = s.macrosUsed(ctx, c.Scope, rec.UID, bodies...); err != nil {
+		return nil, err
+	}
+	out.Status.HasUserMacros = len(out.Status.Macros) > 0
 	out.Status.Findings = finding.List{}
 	if len(rec.Warnings) > 0 {
 		if err := json.Unmarshal(rec.Warnings, &out.Status.Findings); err != nil {
@@ -726,22 +732,60 @@ func (s *Profiles) Get(ctx context.Context, c Caller, uid string) (*wire.Cluster
 	return out, nil
 }
 
-// hasUserMacros reports whether a layer's values of body reference a user
-// macro ({{ .spectro.macro.NAME }}). Values that do not scan (an unclosed
-// "{{") are searched up to the error.
-func hasUserMacros(body storedBody) bool {
-	for _, sp := range body.Packs {
-		if !macro.HasMacro(sp.Values) {
-			continue
-		}
-		xs, _ := macro.Scan(sp.Values)
-		for _, x := range xs {
-			if x.Kind == macro.KindMacro {
-				return true
+// macrosUsed returns the user macros ({{ .spectro.macro.NAME }}) the
+// layers of bodies reference, by name, each with the layers that name it and
+// where it resolves for a profile of scope sc: the project's macros over the
+// tenant's, as validation resolves them. Sealed layers are searched in clear;
+// values that do not scan (an unclosed "{{") are searched up to the error.
+// The macros are read only when a layer references one.
+func (s *Profiles) macrosUsed(ctx context.Context, sc store.Scope, profileUID string, bodies ...storedBody) ([]wire.MacroUse, error) {
+	byName := map[string]*wire.MacroUse{}
+	var order []string
+	for _, body := range bodies {
+		for _, sp := range body.Packs {
+			text, err := s.openValues(profileUID, sp)
+			if err != nil {
+				return nil, err
+			}
+			if !macro.HasMacro(text) {
+				continue
+			}
+			xs, _ := macro.Scan(text)
+			for _, x := range xs {
+				if x.Kind != macro.KindMacro {
+					continue
+				}
+				u := byName[x.Path]
+				if u == nil {
+					u = &wire.MacroUse{Name: x.Path, Layers: []string{}}
+					byName[x.Path] = u
+					order = append(order, x.Path)
+				}
+				if !slices.Contains(u.Layers, sp.Name) {
+					u.Layers = append(u.Layers, sp.Name)
+				}
 			}
 		}
 	}
-	return false
+	out := []wire.MacroUse{}
+	if len(order) == 0 {
+		return out, nil
+	}
+	project, tenant, err := NewMacros(s.st).userMacros(ctx, sc)
+	if err != nil {
+		return nil, fmt.Errorf("cluster profile %s: %w", profileUID, err)
+	}
+	sort.Strings(order)
+	for _, name := range order {
+		u := *byName[name]
+		if v, ok := project[name]; ok {
+			u.Scope, u.Value, u.Defined = ScopeProject, v, true
+		} else if v, ok := tenant[name]; ok {
+			u.Scope, u.Value, u.Defined = ScopeTenant, v, true
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // Variables returns the variables of profile uid, sensitive values masked.

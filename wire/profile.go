@@ -234,6 +234,27 @@ type ClusterProfileStatus struct {
 	InUseClusterUids      []string     `json:"inUseClusterUids" yaml:"inUseClusterUids"`
 	InUseClusterTemplates []any        `json:"inUseClusterTemplates" yaml:"inUseClusterTemplates"`
 	Findings              finding.List `json:"findings" yaml:"findings"`
+	// Macros (byoos's own) are the user macros the layers of the draft and
+	// the published version reference, by name, each with where it
+	// resolves; HasUserMacros is set when there is one.
+	Macros []MacroUse `json:"macros" yaml:"macros"`
+}
+
+// MacroUse is a user macro ({{ .spectro.macro.NAME }}) that a profile's
+// layers reference, and where it resolves for the profile: its project's
+// macros over its tenant's (a tenant-wide profile reads its tenant's only).
+type MacroUse struct {
+	Name string `json:"name" yaml:"name"`
+	// Layers are the names of the layers whose values reference it.
+	Layers []string `json:"layers" yaml:"layers"`
+	// Defined is false when no scope defines the macro: it renders as an
+	// empty string (finding macro-unresolved).
+	Defined bool `json:"defined" yaml:"defined"`
+	// Scope is where it resolves, "project" or "tenant"; empty when not
+	// defined.
+	Scope string `json:"scope,omitempty" yaml:"scope,omitempty"`
+	// Value is the macro's value (macro values are not secret).
+	Value string `json:"value" yaml:"value"`
 }
 
 // ProfileSummary is a cluster profile version as the dashboard lists it.

@@ -1,11 +1,13 @@
-// byoos web UI: sign in, registries and packs, cluster profiles, the
-// create-profile wizard and the pack editor. It uses only the public HTTP
+// byoos web UI: sign in, registries and packs, macros, cluster profiles,
+// the create-profile wizard and the pack editor. It uses only the public HTTP
 // API, and renders every server value as text.
 import { h, clear, field, debounce, append } from './dom.js';
 import { api, request, session, ApiError } from './api.js';
 import { markdown } from './markdown.js';
 import { layerEditor, findingItem, loadEditor } from './layer.js';
 import { wizardView } from './wizard.js';
+import { registriesView } from './registries.js';
+import { macrosView } from './macros.js';
 
 const PUBLIC_REPO = '5e0000000000000000000001';
 const CLOUDS = [
@@ -19,7 +21,22 @@ const BYOOS = { aws: 'generic-byoi', azure: 'generic-byoi', vsphere: 'generic-by
 
 const app = document.getElementById('app');
 let cleanup = [];
-const state = { projects: [] };
+const state = { projects: [], me: null };
+
+// whoami answers the tenant of the key and, when the server lists the key
+// (GET /v1/apiKeys lists a key itself), its role and project: views show
+// write controls only to keys that may use them. Unknown, the server decides.
+async function whoami() {
+  if (state.me) return state.me;
+  const info = await api.get('/v1/users/info', { project: '' });
+  let key = null;
+  try {
+    const keys = await api.get('/v1/apiKeys', { project: '' });
+    key = (keys.items || []).find((k) => k.uid === info.userUid) || null;
+  } catch { key = null; }
+  state.me = { tenantUid: info.tenantUid, keyUid: info.userUid, role: key ? key.role : '', projectUid: key ? key.projectUid || '' : '' };
+  return state.me;
+}
 
 function errorText(e) {
   if (e instanceof ApiError && e.status === 401) return 'The API key was not accepted (it is not valid or has been revoked). Sign in again with a valid key.';
@@ -36,7 +53,7 @@ function setTitle(t) { document.title = t ? `${t} · byoos` : 'byoos'; }
 function shell(active) {
   const projSel = h('select', { id: 'project', onchange: () => { session.setProject(projSel.value); route(); } },
     state.projects.map((p) => h('option', { value: p.uid, selected: p.uid === session.project() }, p.name)));
-  const nav = [['#/profiles', 'Cluster profiles', 'profiles'], ['#/packs', 'Packs', 'packs'], ['#/registries', 'Registries', 'registries']];
+  const nav = [['#/profiles', 'Cluster profiles', 'profiles'], ['#/packs', 'Packs', 'packs'], ['#/registries', 'Registries', 'registries'], ['#/macros', 'Macros', 'macros']];
   const main = h('main', { id: 'main', tabindex: '-1' });
   clear(app).append(
     h('header', { class: 'top' },
@@ -45,7 +62,7 @@ function shell(active) {
         h('a', { href, 'aria-current': key === active ? 'page' : undefined }, label))))),
       h('div', { class: 'session' },
         h('label', { for: 'project' }, 'Project'), projSel,
-        h('button', { type: 'button', id: 'signout', onclick: () => { session.signOut(); state.projects = []; location.hash = '#/signin'; } }, 'Sign out'))),
+        h('button', { type: 'button', id: 'signout', onclick: () => { session.signOut(); state.projects = []; state.me = null; location.hash = '#/signin'; } }, 'Sign out'))),
     main);
   return main;
 }
@@ -74,6 +91,7 @@ function signInView(message) {
       try {
         const list = await api.get('/v1/dashboard/projects/metadata', { key: k, project: '' });
         session.signIn(k);
+        state.me = null;
         state.projects = (list.items || []).map((p) => ({ uid: p.metadata.uid, name: p.metadata.name }));
         if (!state.projects.find((p) => p.uid === session.project())) session.setProject(state.projects.length ? state.projects[0].uid : '');
         location.hash = '#/profiles';
@@ -178,6 +196,33 @@ function profileDoc(p, draft, edits) {
   };
 }
 
+const SCOPES = { project: 'Project', tenant: 'Tenant', system: 'System' };
+
+// macrosUsed lists the user macros the profile's layers reference
+// (status.macros), where each resolves and its value; one defined nowhere is
+// marked with the wording of its finding (macro-unresolved).
+function macrosUsed(p) {
+  const used = p.status.macros || [];
+  const tenantWide = p.metadata.annotations && p.metadata.annotations.scope === 'tenant';
+  const intro = h('p', { class: 'help' }, 'Macros are resolved from the profile\'s project, then its tenant',
+    tenantWide ? ' (this profile is tenant-wide: it reads its tenant\'s macros only)' : '', '. ', h('a', { href: '#/macros' }, 'Manage macros'), '.');
+  if (!used.length) return [intro, h('p', { class: 'none' }, 'The layers use no user macros ({{ .spectro.macro.NAME }}).')];
+  const missing = used.filter((m) => !m.defined).length;
+  return [intro,
+    missing ? h('p', { class: 'warn-text', id: 'macros-missing' }, `Warning: ${missing} macro(s) used but not defined; each renders as an empty string.`) : null,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'list macros-used' },
+      h('caption', { class: 'sr-only' }, 'Macros used by the layers'),
+      h('thead', {}, h('tr', {}, ['Macro', 'Used in', 'Resolves from', 'Value'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, used.map((m) => h('tr', { class: m.defined ? '' : 'macro-undefined', dataset: { macro: m.name, scope: m.scope || '' } },
+        h('th', { scope: 'row' }, h('code', {}, m.name)),
+        h('td', { class: 'nowrap' }, (m.layers || []).join(', ')),
+        h('td', { class: 'macro-scope' }, m.defined ? SCOPES[m.scope] || m.scope : h('span', { class: 'badge undefined' }, '⚠ Not defined')),
+        h('td', { class: 'macro-value' }, m.defined ? h('code', {}, m.value)
+          : [h('span', { class: 'warn-text' }, `Warning: macro "${m.name}" is not defined at project, tenant or system scope; it renders as an empty string`),
+            h('span', { class: 'help block' }, 'Fix: define macro ', h('code', {}, m.name), ' at project or tenant scope (', h('a', { href: '#/macros' }, 'Macros'), ').'),
+            h('span', { class: 'code' }, 'macro-unresolved')]))))))];
+}
+
 async function profileView(uid) {
   const main = shell('profiles');
   let p;
@@ -271,6 +316,7 @@ async function profileView(uid) {
       h('p', { class: 'help', id: 'next-note' }, 'Verify and render come with the next API endpoints.')),
     h('section', { 'aria-labelledby': 'layers-h' }, h('h2', { id: 'layers-h' }, 'Layers (draft)'),
       h('p', { class: 'help' }, 'Secret values are shown as ******** and kept when you save without changing them.'), layers),
+    h('section', { id: 'macros-used', 'aria-labelledby': 'macros-used-h' }, h('h2', { id: 'macros-used-h' }, 'Macros used'), macrosUsed(p)),
     h('section', { 'aria-labelledby': 'findings-h' }, h('h2', { id: 'findings-h' }, 'Findings of the last save'),
       findings.length ? h('ul', { class: 'findings' }, findings.map((f) => findingItem(f))) : h('p', {}, 'No warnings.')),
     h('section', { 'aria-labelledby': 'versions-h' }, h('h2', { id: 'versions-h' }, 'Versions'),
@@ -386,20 +432,6 @@ async function packView(registryUid, name) {
   focusHeading(main);
 }
 
-async function registriesView() {
-  setTitle('Registries');
-  const main = shell('registries');
-  main.append(h('h1', {}, 'Registries'));
-  focusHeading(main);
-  try {
-    const regs = await registries();
-    main.append(h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
-      h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Scope', 'Private', 'Packs'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, regs.map((g) => h('tr', {}, h('th', { scope: 'row' }, g.name), h('td', {}, g.kind), h('td', {}, g.scope),
-        h('td', {}, g.isPrivate ? 'yes' : 'no'), h('td', {}, h('a', { href: '#/packs' }, 'Browse packs'))))))));
-  } catch (e) { main.append(alertBox(errorText(e))); }
-}
-
 // --- router ---
 
 async function route() {
@@ -419,11 +451,15 @@ async function route() {
       case 'profiles': if (parts[1]) await loadEditor(); return parts[1] ? profileView(parts[1]) : profilesView();
       case 'new': await loadEditor(); return wizardView(shell('profiles'), { cleanup, setTitle, focusHeading, alertBox, errorText, packsOf, packTags, CLOUDS, BYOOS, PUBLIC_REPO });
       case 'packs': return parts[2] ? packView(parts[1], parts[2]) : packsView();
-      case 'registries': return registriesView();
+      case 'registries': return registriesView(shell('registries'), { setTitle, focusHeading, alertBox, errorText });
+      case 'macros': {
+        const project = state.projects.find((p) => p.uid === session.project());
+        return macrosView(shell('macros'), { setTitle, focusHeading, alertBox, errorText, whoami, projectUid: session.project(), projectName: project ? project.name : '' });
+      }
       default: location.hash = '#/profiles';
     }
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { session.signOut(); state.projects = []; signInView(errorText(e)); return; }
+    if (e instanceof ApiError && e.status === 401) { session.signOut(); state.projects = []; state.me = null; signInView(errorText(e)); return; }
     const main = document.getElementById('main') || shell('');
     main.append(alertBox(errorText(e)));
   }
