@@ -67,9 +67,7 @@ func start(ctx context.Context, src Source, o Options) (*run, context.Context, c
 	switch src.Kind {
 	case KindOCI:
 		switch src.Provider {
-		case "", ProviderBasic:
-		case ProviderECR:
-			return nil, nil, nil, &Error{Reason: ReasonBadEndpoint, Message: "syncing an ECR registry (provider ecr) is not supported yet; only provider basic registries can be checked and synced"}
+		case "", ProviderBasic, ProviderECR:
 		default:
 			return nil, nil, nil, sanitize(r.redact, &Error{Reason: ReasonBadEndpoint, Message: fmt.Sprintf("provider %q is not known; expected %q or %q", src.Provider, ProviderBasic, ProviderECR)})
 		}
@@ -200,7 +198,8 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 }
 
 // newRedactor returns a redactor of the source's password, as written,
-// escaped in a URL and as part of a basic Authorization header.
+// escaped in a URL and as part of a basic Authorization header, and of its
+// AWS session token.
 func newRedactor(src Source) *secret.Redactor {
 	red := &secret.Redactor{}
 	if src.Password != "" {
@@ -208,6 +207,9 @@ func newRedactor(src Source) *secret.Redactor {
 		red.Add(url.QueryEscape(src.Password), secret.Mask)
 		red.Add(url.PathEscape(src.Password), secret.Mask)
 		red.Add(base64.StdEncoding.EncodeToString([]byte(src.Username+":"+src.Password)), secret.Derived)
+	}
+	if src.SessionToken != "" {
+		red.Add(src.SessionToken, secret.Mask)
 	}
 	return red
 }

@@ -334,7 +334,7 @@ func TestCatalogDoesNotStopEarlyOnARegistryThatIgnoresLast(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, _, err := r.ociClient(ctx, target)
+			c, _, err := r.ociClient(ctx, target, r.sourceAuth())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -89,14 +89,19 @@ func parseOCI(src Source) (ociTarget, error) {
 	return ociTarget{reg: reg, prefix: prefix}, nil
 }
 
-// ociClient returns an HTTP client that authenticates to the registry (a
-// basic or bearer handshake done by go-containerregistry after pinging
-// /v2/), and a puller over it.
-func (r *run) ociClient(ctx context.Context, t ociTarget) (*http.Client, *remote.Puller, error) {
-	auth := authn.Anonymous
+// sourceAuth returns the source's basic credentials, or anonymous access
+// when it has none.
+func (r *run) sourceAuth() authn.Authenticator {
 	if r.src.Username != "" || r.src.Password != "" {
-		auth = &authn.Basic{Username: r.src.Username, Password: r.src.Password}
+		return &authn.Basic{Username: r.src.Username, Password: r.src.Password}
 	}
+	return authn.Anonymous
+}
+
+// ociClient returns an HTTP client that authenticates to the registry with
+// auth (a basic or bearer handshake done by go-containerregistry after
+// pinging /v2/), and a puller over it.
+func (r *run) ociClient(ctx context.Context, t ociTarget, auth authn.Authenticator) (*http.Client, *remote.Puller, error) {
 	rt, err := transport.NewWithContext(ctx, t.reg, auth, r.rt, []string{t.reg.Scope(transport.PullScope)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("contact %s: %w", t.reg.RegistryStr(), err)
@@ -128,23 +133,31 @@ func (r *run) checkOCI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := r.ociClient(ctx, t)
+	c, _, err := r.ociClient(ctx, t, r.sourceAuth())
 	if err != nil {
 		return err
 	}
-	base := "https://" + t.reg.RegistryStr()
-	if _, err := getJSON(ctx, c, base+"/v2/", nil); err != nil {
-		if ReasonOf(classify(err)) == ReasonNotFound {
-			return &Error{Reason: ReasonNotFound, Message: fmt.Sprintf("%s does not answer /v2/ like an OCI registry", t.reg.RegistryStr()), Err: err}
-		}
+	if err := pingV2(ctx, c, t); err != nil {
 		return err
 	}
+	base := "https://" + t.reg.RegistryStr()
 	var page struct {
 		Repositories []string `json:"repositories"`
 	}
 	if _, err := getJSON(ctx, c, base+"/v2/_catalog?n=1", &page); err != nil {
 		if ReasonOf(classify(err)) == ReasonNotFound {
 			return &Error{Reason: ReasonNotFound, Message: fmt.Sprintf("%s does not offer the catalog API (/v2/_catalog), which a sync needs to find the packs", t.reg.RegistryStr()), Err: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// pingV2 asks /v2/ with the client's credentials.
+func pingV2(ctx context.Context, c *http.Client, t ociTarget) error {
+	if _, err := getJSON(ctx, c, "https://"+t.reg.RegistryStr()+"/v2/", nil); err != nil {
+		if ReasonOf(classify(err)) == ReasonNotFound {
+			return &Error{Reason: ReasonNotFound, Message: fmt.Sprintf("%s does not answer /v2/ like an OCI registry", t.reg.RegistryStr()), Err: err}
 		}
 		return err
 	}
@@ -210,7 +223,7 @@ func (r *run) syncOCI(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, p, err := r.ociClient(ctx, t)
+	c, p, err := r.ociClient(ctx, t, r.sourceAuth())
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +232,12 @@ func (r *run) syncOCI(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.readPacks(ctx, c, p, t, repos, res)
+}
+
+// readPacks lists the tags of each pack repository (PREFIX/NAME), within
+// Limits.MaxPacks in all, and reads the newest versions of each into res.
+func (r *run) readPacks(ctx context.Context, c *http.Client, p *remote.Puller, t ociTarget, repos []string, res *Result) (*Result, error) {
 	budget := r.lim.MaxPacks
 	for _, repoName := range repos {
 		if err := ctx.Err(); err != nil {

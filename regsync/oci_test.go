@@ -277,7 +277,7 @@ func TestCheckOCIRegistry(t *testing.T) {
 		{"an endpoint with credentials in it is refused", with(func(s *regsync.Source) { s.Endpoint = "user:" + wrongPassword + "@" + s.Endpoint }), regsync.Limits{}, regsync.ReasonBadEndpoint},
 		{"an empty endpoint is refused", with(func(s *regsync.Source) { s.Endpoint = "" }), regsync.Limits{}, regsync.ReasonBadEndpoint},
 		{"a base content path that is not a repository path is refused", with(func(s *regsync.Source) { s.BaseContentPath = "Has Spaces" }), regsync.Limits{}, regsync.ReasonBadEndpoint},
-		{"an ECR registry is refused as not supported yet", with(func(s *regsync.Source) { s.Provider = regsync.ProviderECR }), regsync.Limits{}, regsync.ReasonBadEndpoint},
+		{"an ECR registry whose host names no region, with no region given, is refused", with(func(s *regsync.Source) { s.Provider = regsync.ProviderECR }), regsync.Limits{}, regsync.ReasonBadEndpoint},
 		{"an unknown kind is refused", with(func(s *regsync.Source) { s.Kind = "ftp" }), regsync.Limits{}, regsync.ReasonBadEndpoint},
 	}
 	for _, tc := range tests {
@@ -304,12 +304,6 @@ func TestCheckOCIRegistry(t *testing.T) {
 			}
 		})
 	}
-	t.Run("an ECR registry is refused saying so", func(t *testing.T) {
-		err := regsync.Check(context.Background(), with(func(s *regsync.Source) { s.Provider = regsync.ProviderECR }), regsync.Options{})
-		if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-			t.Fatalf("got %v", err)
-		}
-	})
 }
 
 // assertNoSecret fails when err, or anything it wraps, shows the password.

@@ -47,10 +47,27 @@ type Source struct {
 	BaseContentPath string
 	// Username and Password are basic credentials (either may be empty
 	// for an anonymous registry). For ECR, Username is the AWS access key
-	// and Password the secret key.
+	// id and Password the secret access key (Palette's credentialType
+	// "secret"); the registry is then reached with the token ECR's
+	// GetAuthorizationToken gives for them.
 	Username, Password string
-	// Region is the AWS region of an ECR registry.
+	// Region is the AWS region of an ECR registry. When empty, it is read
+	// from an endpoint of the form ACCOUNT.dkr.ecr.REGION.amazonaws.com.
 	Region string
+	// SessionToken goes with Username and Password when they are temporary
+	// AWS credentials (ECR only; Palette's "secretToken").
+	SessionToken string
+	// RoleARN, when set, is the IAM role an ECR sync assumes with STS
+	// AssumeRole (Palette's credentialType "sts": sts.arn), with ExternalID
+	// (sts.externalId) when set. The role is assumed with Username and
+	// Password when they are given, else with the server's own AWS
+	// credentials, found by the SDK's default chain (environment, shared
+	// files, web identity, ECS or EC2 instance role).
+	RoleARN, ExternalID string
+	// ECRAPIEndpoint and STSEndpoint, when set, replace the https URL of
+	// the AWS ECR and STS APIs that the region implies (VPC endpoints,
+	// tests). The registry itself is still reached at Endpoint.
+	ECRAPIEndpoint, STSEndpoint string
 	// CACert is a PEM certificate (or bundle) to trust besides the system's.
 	CACert string
 	// InsecureSkipVerify turns TLS verification off (Palette's
@@ -146,9 +163,11 @@ type Result struct {
 }
 
 // Check verifies that src answers and accepts its credentials: for an OCI
-// registry, that /v2/ and the catalog answer with the credentials; for a Helm
-// repository, that index.yaml is reachable, authorised and parseable. A
-// failure is an *Error whose Reason says what went wrong.
+// registry, that /v2/ and the catalog answer with the credentials (for an
+// ECR registry: that ECR gives an authorization token, DescribeRepositories
+// answers and /v2/ accepts the token); for a Helm repository, that
+// index.yaml is reachable, authorised and parseable. A failure is an *Error
+// whose Reason says what went wrong.
 func Check(ctx context.Context, src Source, o Options) error {
 	r, ctx, cancel, err := start(ctx, src, o)
 	if err != nil {
@@ -157,14 +176,20 @@ func Check(ctx context.Context, src Source, o Options) error {
 	defer cancel()
 	switch src.Kind {
 	case KindOCI:
-		err = r.checkOCI(ctx)
+		if src.Provider == ProviderECR {
+			err = r.checkECR(ctx)
+		} else {
+			err = r.checkOCI(ctx)
+		}
 	case KindHelm:
 		err = r.checkHelm(ctx)
 	}
 	return r.fail(ctx, err)
 }
 
-// Sync reads every pack version src holds, within o.Limits. A bad archive
+// Sync reads every pack version src holds, within o.Limits (an ECR
+// registry's repositories are listed with DescribeRepositories, as ECR has
+// no catalog API). A bad archive
 // or chart is skipped with a reason; an error means nothing usable was read
 // (the registry could not be listed).
 func Sync(ctx context.Context, src Source, o Options) (*Result, error) {
@@ -176,7 +201,11 @@ func Sync(ctx context.Context, src Source, o Options) (*Result, error) {
 	var res *Result
 	switch src.Kind {
 	case KindOCI:
-		res, err = r.syncOCI(ctx)
+		if src.Provider == ProviderECR {
+			res, err = r.syncECR(ctx)
+		} else {
+			res, err = r.syncOCI(ctx)
+		}
 	case KindHelm:
 		res, err = r.syncHelm(ctx)
 	}
