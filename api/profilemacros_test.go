@@ -12,8 +12,8 @@ import (
 func TestProfileStatusListsTheMacrosItsLayersUse(t *testing.T) {
 	e := newEnv(t)
 	tenant := mustTenant(t, e)
-	e.do("POST", "/v1/tenants/"+tenant+"/macros", e.admin, "", macros("site", "tenant-site", "region", "eu-1"), 201, nil)
-	e.do("POST", "/v1/projects/"+e.project+"/macros", e.admin, e.project, macros("site", "project-site"), 201, nil)
+	e.do("POST", "/v1/tenants/"+tenant+"/macros", e.admin, "", macros("site", "tenant-site", "region", "eu-1"), 204, nil)
+	e.do("POST", "/v1/projects/"+e.project+"/macros", e.admin, e.project, macros("site", "project-site"), 204, nil)
 
 	type use struct {
 		Name    string

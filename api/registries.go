@@ -25,6 +25,9 @@ type registryMetadata struct {
 type registryView struct {
 	uid, name, scope, kind string
 	private, isDefault     bool
+	// remote is the stored OCI registry a view of the pack registries
+	// lists (nil for the Public Repo and pack registries).
+	remote *store.Registry
 }
 
 func regScope(r store.Registry) string {
@@ -34,8 +37,10 @@ func regScope(r store.Registry) string {
 	return store.ScopeProject
 }
 
-// registryViews returns the registries p may read: the Public Repo and the
-// pack registries, and with remote the OCI and Helm registries too.
+// registryViews returns the registries p may read: the Public Repo, the
+// pack registries and the OCI registries that hold packs (Palette's clients
+// look pack registries up by name in the pack list), and with remote the
+// other OCI and the Helm registries too.
 func (s *Server) registryViews(r *http.Request, p *principal, remote bool) ([]registryView, *Error) {
 	out := []registryView{{uid: PublicRepoUID, name: catalog.RepoName, scope: store.ScopeSystem, kind: store.KindPack, isDefault: true}}
 	regs, e := s.visibleRegistries(r.Context(), p)
@@ -47,11 +52,16 @@ func (s *Server) registryViews(r *http.Request, p *principal, remote bool) ([]re
 		if kind == "" {
 			kind = store.KindPack
 		}
-		if kind != store.KindPack && !remote {
+		packs := kind == store.KindPack || (kind == store.KindOCI && rg.ContentType == "pack")
+		if !packs && !remote {
 			continue
 		}
 		private := kind == store.KindPack || rg.IsPrivate
-		out = append(out, registryView{uid: rg.UID, name: rg.Name, scope: regScope(rg), kind: kind, private: private, isDefault: rg.IsDefault})
+		v := registryView{uid: rg.UID, name: rg.Name, scope: regScope(rg), kind: kind, private: private, isDefault: rg.IsDefault}
+		if kind != store.KindPack {
+			v.remote = &rg
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -100,11 +110,16 @@ type registrySpecOut struct {
 }
 
 func (v registryView) out(statusKey string) registryOut {
-	return registryOut{
+	o := registryOut{
 		Metadata: wire.ObjectMeta{Name: v.name, UID: v.uid},
 		Spec:     registrySpecOut{Name: v.name, Endpoint: "byoos://" + v.uid, IsPrivate: v.private, Private: v.private, RegistryUID: v.uid, Scope: v.scope},
 		Status:   map[string]any{statusKey: noSync},
 	}
+	if v.remote != nil { // an OCI registry of packs: where they come from, and its sync
+		o.Spec.Endpoint = v.remote.Endpoint
+		o.Status[statusKey] = syncOut(*v.remote)
+	}
+	return o
 }
 
 func (s *Server) listRegistriesAs(w http.ResponseWriter, r *http.Request, p *principal, statusKey string) *Error {

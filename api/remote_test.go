@@ -209,6 +209,26 @@ func TestAnOCIRegistrysPacksAreSyncedIntoSearchTagsAndProfiles(t *testing.T) {
 	}
 	e.do("GET", "/v1/registries/helm/"+uid+"/sync/status", e.admin, "", nil, 404, nil)
 
+	// The pack registry list holds it too, with its endpoint and sync: the
+	// provider looks up a pack block's registry_name there (pack type spectro).
+	var packRegs struct {
+		Items []struct {
+			Metadata struct{ Name, UID string }
+			Spec     struct{ Endpoint string }
+			Status   struct{ PackSyncStatus syncStatusResp }
+		}
+	}
+	e.do("GET", "/v1/registries/pack?limit=50&scope=all", e.admin, e.project, nil, 200, &packRegs)
+	listed := false
+	for _, it := range packRegs.Items {
+		if it.Metadata.UID == uid {
+			listed = it.Metadata.Name == "harbor" && it.Spec.Endpoint == "harbor.example.com" && it.Status.PackSyncStatus.Status == "Completed" && it.Status.PackSyncStatus.IsSyncSupported
+		}
+	}
+	if !listed {
+		t.Errorf("GET /v1/registries/pack does not list the OCI pack registry with its endpoint and sync: %+v", packRegs.Items)
+	}
+
 	var list struct {
 		Items []struct {
 			Metadata struct{ UID, Version string }

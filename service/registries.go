@@ -234,8 +234,9 @@ func (s *RegistrySpec) normalize() error {
 	if !ecr {
 		s.Region = ""
 	}
-	s.CACert = strings.TrimSpace(s.CACert)
-	if err := checkCACert(s.CACert); err != nil {
+	// The certificate is kept as written (Terraform compares what it reads
+	// back with its configuration, byte for byte); only its check trims it.
+	if err := checkCACert(strings.TrimSpace(s.CACert)); err != nil {
 		return bad("%s: %v", p.cert, err)
 	}
 	return nil
@@ -710,9 +711,6 @@ func (rs *Registries) Validate(ctx context.Context, spec RegistrySpec) error {
 	if needsSecret(spec.AuthType) && !secretGiven(spec.Secret) {
 		return Errorf(wire.CodeBadRequest, "%s is empty or masked: send the secret to validate the credentials", p.secret)
 	}
-	if spec.AuthType == AuthSTS {
-		return Errorf(wire.CodeBadRequest, "%s: byoos cannot assume an AWS role (sts); use credentialType secret with an access key", p.authType)
-	}
 	src := source(spec)
 	if err := rs.client.Check(ctx, src); err != nil {
 		return Errorf(wire.CodeBadRequest, "the registry check failed: %s", describe(err, spec.Secret.Reveal()))
@@ -721,17 +719,24 @@ func (rs *Registries) Validate(ctx context.Context, spec RegistrySpec) error {
 }
 
 // source is the regsync.Source of a spec: its endpoint and base content
-// path in their normal forms.
+// path in their normal forms. An ECR registry with sts credentials has no
+// key of its own: the server assumes the role with its own AWS credentials
+// (regsync.Source.RoleARN).
 func source(s RegistrySpec) regsync.Source {
-	return regsync.Source{Kind: s.Kind, Provider: s.Provider, Endpoint: strings.TrimSuffix(s.Endpoint, "/"), BaseContentPath: strings.Trim(s.BaseContentPath, "/"),
+	src := regsync.Source{Kind: s.Kind, Provider: s.Provider, Endpoint: strings.TrimSuffix(s.Endpoint, "/"), BaseContentPath: strings.Trim(s.BaseContentPath, "/"),
 		Username: s.Username, Password: s.Secret.Reveal(), Region: s.Region, CACert: s.CACert, InsecureSkipVerify: s.InsecureSkipVerify}
+	if s.AuthType == AuthSTS {
+		src.Username, src.Password, src.RoleARN, src.ExternalID = "", "", s.STSARN, s.STSExternalID
+	}
+	return src
 }
 
 // sourceOf is the regsync.Source of a stored registry, with its secret
 // opened.
 func sourceOf(r store.Registry, password string) regsync.Source {
-	return source(RegistrySpec{Kind: r.Kind, Provider: r.Provider, Endpoint: r.Endpoint, BaseContentPath: r.BaseContentPath,
-		Username: r.Username, Secret: secret.String(password), Region: r.Region, CACert: r.CACert, InsecureSkipVerify: r.InsecureSkipVerify})
+	return source(RegistrySpec{Kind: r.Kind, Provider: r.Provider, Endpoint: r.Endpoint, BaseContentPath: r.BaseContentPath, AuthType: r.AuthType,
+		Username: r.Username, Secret: secret.String(password), Region: r.Region, CACert: r.CACert, InsecureSkipVerify: r.InsecureSkipVerify,
+		STSARN: r.STSARN, STSExternalID: r.STSExternalID})
 }
 
 // describe says why a check or sync failed: its reason and message, with

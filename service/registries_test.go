@@ -3,8 +3,16 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -494,4 +502,39 @@ func TestTheScheduleResumesInterruptedSyncsAtOnceAndSyncsEveryRegistryEachInterv
 	if seen["c.example.com"] || f.get(b.UID).Sync.Status != store.SyncCompleted {
 		t.Errorf("scheduled syncs: %v, b %s", seen, f.get(b.UID).Sync.Status)
 	}
+}
+
+// selfSignedPEM returns a CA certificate as PEM.
+func selfSignedPEM(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// Terraform compares the certificate it reads back with its configuration
+// byte for byte: trimming its final newline made every plan show a change.
+func TestARegistrysCertificateIsKeptAsWritten(t *testing.T) {
+	f := newFixture(t)
+	cert := selfSignedPEM(t)
+	for i, text := range []string{cert, strings.TrimSpace(cert), cert + "\n  \n"} {
+		spec := ociSpec(fmt.Sprintf("harbor-%d", i), "harbor.example.com")
+		spec.CACert = text
+		r, err := f.regs.Create(f.ctx, f.tenant, spec, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.get(r.UID).CACert; got != text {
+			t.Errorf("certificate %d stored as %q, want %q as written", i, got, text)
+		}
+	}
+	f.wait()
 }

@@ -237,10 +237,6 @@ func (rs *Registries) syncOnce(ctx context.Context, tenantUID, uid, actor string
 		}
 		return
 	}
-	if r.AuthType == AuthSTS {
-		fail("sts credentials: byoos cannot assume an AWS role; use credentialType secret with an access key")
-		return
-	}
 	password := ""
 	if r.Secret != "" {
 		if password, err = rs.sealer.Open(r.Secret, r.UID); err != nil {

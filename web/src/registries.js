@@ -35,15 +35,16 @@ async function listOf(path) {
   }
 }
 
-// collect reads the three lists. GET /v1/registries/helm also answers for
-// pack registries (Palette's clients look for packs there): an item whose
-// uid is a pack or OCI registry's is that registry, listed once, under its
+// collect reads the three lists. GET /v1/registries/pack also lists the OCI
+// registries that hold packs, and GET /v1/registries/helm answers for pack
+// registries too (Palette's clients look for packs there): an item whose
+// uid is an OCI or pack registry's is that registry, listed once, under its
 // own kind.
 export async function collect() {
   const [packs, oci, helm] = await Promise.all([listOf('/v1/registries/pack'), listOf('/v1/registries/oci/summary'), listOf('/v1/registries/helm')]);
   const seen = new Set();
   const out = { pack: [], oci: [], helm: [] };
-  for (const [kind, items] of [['pack', packs], ['oci', oci], ['helm', helm]]) {
+  for (const [kind, items] of [['oci', oci], ['pack', packs], ['helm', helm]]) {
     for (const it of items) {
       const uid = it.metadata && it.metadata.uid;
       if (!uid || seen.has(uid)) continue;
