@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/byoos/byoos/api"
+	"github.com/byoos/byoos/regsync"
+	"github.com/byoos/byoos/regsync/regtest"
+	"github.com/byoos/byoos/service"
+	"github.com/byoos/byoos/store/sqlite"
 )
 
 // step is one request of a provider fixture (see testdata/provider/README.md).
@@ -50,8 +58,9 @@ func TestTerraformProviderContract(t *testing.T) {
 			if err := json.Unmarshal(raw, &steps); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			e := newEnv(t)
-			vars := map[string]string{"PROJECT": e.project, "PUBLIC": api.PublicRepoUID}
+			vars := map[string]string{"PUBLIC": api.PublicRepoUID}
+			e, regs := contractEnv(t, string(raw), vars)
+			vars["PROJECT"] = e.project
 			sub := func(s string) string {
 				for k, v := range vars {
 					s = strings.ReplaceAll(s, "${"+k+"}", v)
@@ -60,6 +69,9 @@ func TestTerraformProviderContract(t *testing.T) {
 			}
 			for i, st := range steps {
 				name := fmt.Sprintf("%d %s %s %s", i, st.Phase, st.Method, st.Path)
+				if regs != nil { // what the sync of a registry changes is there before the next request
+					waitIdle(t, regs)
+				}
 				var body io.Reader
 				contentType := "application/json"
 				if len(st.Body) > 0 {
@@ -122,6 +134,52 @@ func TestTerraformProviderContract(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// contractEnv is the server a fixture runs against. A fixture that names
+// ${OCI_HOST} or ${HELM_URL} was captured against real registries: it gets
+// a real OCI registry (docker-registry, TLS, htpasswd) holding the packs
+// corp-monitoring 1.0.0 and 1.1.0 under byoos/spectro-packs/archive, a
+// Helm repository with podinfo 6.5.0 and 6.6.0, and a server whose
+// registry sync reaches them; vars gets their addresses and credentials.
+func contractEnv(t *testing.T, fixture string, vars map[string]string) (*env, *service.Registries) {
+	t.Helper()
+	if !strings.Contains(fixture, "${OCI_HOST}") && !strings.Contains(fixture, "${HELM_URL}") {
+		return newEnv(t), nil
+	}
+	reg := regtest.StartRegistry(t)
+	for _, v := range []string{"1.0.0", "1.1.0"} {
+		regtest.PushPack(t, reg, "byoos", "corp-monitoring", v, regtest.GoodPack(t, "corp-monitoring", v))
+	}
+	repo := regtest.StartHelmRepo(t, regtest.Chart{Name: "podinfo", Version: "6.5.0"}, regtest.Chart{Name: "podinfo", Version: "6.6.0"})
+	ca, _ := json.Marshal(reg.CACertPEM) // it goes into JSON bodies
+	vars["OCI_HOST"], vars["OCI_USER"], vars["OCI_PASS"], vars["OCI_CA"], vars["HELM_URL"] = reg.Host, reg.Username, reg.Password, string(ca[1:len(ca)-1]), repo.URL
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM([]byte(repo.CACertPEM))
+	client := service.Regsync{Options: regsync.Options{Limits: regsync.DefaultLimits(), Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "byoos.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var regs *service.Registries
+	e := newEnvOn(t, dir, st, func(c *api.Config) {
+		regs = service.NewRegistries(c.Store, c.Sealer, service.RegistriesConfig{Client: client})
+		c.Registries = regs
+		t.Cleanup(regs.Close)
+	})
+	return e, regs
+}
+
+// waitIdle returns once no registry sync runs.
+func waitIdle(t *testing.T, regs *service.Registries) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a safety net, not an assertion
+	defer cancel()
+	if err := regs.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -431,6 +431,8 @@ func (s *Server) remoteStatus(w http.ResponseWriter, r *http.Request, p *princip
 			continue
 		case err != nil:
 			return true, errorFrom(err)
+		case kind == store.KindPack && k == store.KindOCI && reg.ContentType == "pack":
+			// an OCI registry of packs is listed with the pack registries too
 		case kind != k:
 			return true, notFound(kind+" registry", reg.UID)
 		}
