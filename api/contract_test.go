@@ -155,8 +155,18 @@ func contractEnv(t *testing.T, fixture string, vars map[string]string) (*env, *s
 	repo := regtest.StartHelmRepo(t, regtest.Chart{Name: "podinfo", Version: "6.5.0"}, regtest.Chart{Name: "podinfo", Version: "6.6.0"})
 	ca, _ := json.Marshal(reg.CACertPEM) // it goes into JSON bodies
 	vars["OCI_HOST"], vars["OCI_USER"], vars["OCI_PASS"], vars["OCI_CA"], vars["HELM_URL"] = reg.Host, reg.Username, reg.Password, string(ca[1:len(ca)-1]), repo.URL
+	return realSyncEnv(t, repo.CACertPEM)
+}
+
+// realSyncEnv is a server whose registry syncs reach real registries with
+// the real regsync client, trusting cas besides each registry's own CA
+// certificate (a Helm registry has none in Palette's API).
+func realSyncEnv(t *testing.T, cas ...string) (*env, *service.Registries) {
+	t.Helper()
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM([]byte(repo.CACertPEM))
+	for _, ca := range cas {
+		pool.AppendCertsFromPEM([]byte(ca))
+	}
 	client := service.Regsync{Options: regsync.Options{Limits: regsync.DefaultLimits(), Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "byoos.db"))

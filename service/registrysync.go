@@ -313,7 +313,11 @@ func syncedPacks(res *regsync.Result) ([]store.PackVersion, []regsync.Skipped) {
 // skipped and why, bounded and with the secret redacted.
 func syncMessage(n int, skipped []regsync.Skipped, secrets ...string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d pack versions synced", n)
+	if n == 1 {
+		b.WriteString("1 pack version synced")
+	} else {
+		fmt.Fprintf(&b, "%d pack versions synced", n)
+	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(&b, "; %d skipped:", len(skipped))
 		for i, s := range skipped {
