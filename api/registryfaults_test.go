@@ -24,7 +24,9 @@ func registryState(t *testing.T, e *env, kind, uid string) (st syncStatusResp, p
 	t.Helper()
 	e.do("GET", "/v1/registries/"+kind+"/"+uid+"/sync/status", e.admin, e.project, nil, 200, &st)
 	var list struct {
-		Items []struct{ Spec struct{ Name, Version string } }
+		Items []struct {
+			Spec struct{ Name, Version string }
+		}
 	}
 	e.do("GET", "/v1/packs?filters=spec.registryUid%3D"+uid+"&limit=50", e.admin, e.project, nil, 200, &list)
 	for _, it := range list.Items {
