@@ -538,3 +538,35 @@ func TestARegistrysCertificateIsKeptAsWritten(t *testing.T) {
 	}
 	f.wait()
 }
+
+// An ECR registry with sts credentials reaches regsync as the role to
+// assume with its external id, and no key of its own; with a secret, as its
+// access key and secret key.
+func TestECRCredentialsReachTheSyncAsTheirType(t *testing.T) {
+	f := newFixture(t)
+	sts := ociSpec("ecr-sts", "123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+	sts.Provider, sts.AuthType, sts.Username, sts.Secret = regsync.ProviderECR, service.AuthSTS, "", ""
+	sts.STSARN, sts.STSExternalID = "arn:aws:iam::123456789012:role/byoos-ecr", "ext-42"
+	if err := f.regs.Validate(f.ctx, sts); err != nil {
+		t.Fatalf("validating an sts registry: %v", err)
+	}
+	keyed := ociSpec("ecr-key", "123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+	keyed.Provider, keyed.AuthType, keyed.Username = regsync.ProviderECR, service.AuthSecret, "AKIAEXAMPLE"
+	if _, err := f.regs.Create(f.ctx, f.tenant, keyed, actor); err != nil {
+		t.Fatal(err)
+	}
+	f.wait()
+	f.fake.mu.Lock()
+	defer f.fake.mu.Unlock()
+	if len(f.fake.Sources) != 2 {
+		t.Fatalf("the fake saw %d sources, want a check and a sync", len(f.fake.Sources))
+	}
+	got, want := f.fake.Sources[0], regsync.Source{Kind: store.KindOCI, Provider: regsync.ProviderECR, Endpoint: sts.Endpoint, BaseContentPath: "byoos",
+		Region: "eu-west-1", RoleARN: sts.STSARN, ExternalID: sts.STSExternalID}
+	if got != want {
+		t.Errorf("the sts check reached regsync as\n%+v, want\n%+v", got, want)
+	}
+	if s := f.fake.Sources[1]; s.Username != "AKIAEXAMPLE" || s.Password != password || s.RoleARN != "" {
+		t.Errorf("the keyed sync reached regsync as %+v", s)
+	}
+}
