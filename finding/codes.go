@@ -264,6 +264,10 @@ const (
 	CodeVariableRequired = "variable-required"
 	// CodeVariableValue: a profile variable's value does not fit its format, regex or options.
 	CodeVariableValue = "variable-value"
+	// CodeVerifyTimeout: a preflight check did not finish in time.
+	CodeVerifyTimeout = "verify-timeout"
+	// CodeVerifyUnsupported: no preflight check is configured for the image's cloud.
+	CodeVerifyUnsupported = "verify-unsupported"
 	// CodeVSphereOVAPrefix: the OVA's name does not start with r_u-.
 	CodeVSphereOVAPrefix = "vsphere-ova-prefix"
 	// CodeVSphereOVAURLCredentials: the OVA URL carries credentials.
