@@ -246,9 +246,16 @@ func TestProjectsAreIsolated(t *testing.T) {
 	}
 	// A project key cannot pick another project with the header.
 	e.do("GET", "/v1/clusterprofiles/"+created.UID, keyB, e.project, nil, 403, nil)
-	// The tenant admin reaches it through the project header, not without.
+	// Tenant keys reach it with the project header, and by its uid without
+	// (they may read every project; the provider sends some calls so).
+	tenantRO := e.key("tenant-ro", "", store.RoleReadOnly)
 	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, e.project, nil, 200, nil)
-	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, "", nil, 404, nil)
+	for _, path := range []string{"", "/variables", "/export"} {
+		e.do("GET", "/v1/clusterprofiles/"+created.UID+path, e.admin, "", nil, 200, nil)
+		e.do("GET", "/v1/clusterprofiles/"+created.UID+path, tenantRO, "", nil, 200, nil)
+		e.do("GET", "/v1/clusterprofiles/"+created.UID+path, keyB, "", nil, 404, nil)
+	}
+	e.do("DELETE", "/v1/clusterprofiles/"+created.UID, tenantRO, "", nil, 403, nil)
 	e.do("GET", "/v1/clusterprofiles/"+created.UID, e.admin, "5e00000000000000000000ff", nil, 404, nil)
 	// B's project list shows only its project.
 	var projects struct {

@@ -324,11 +324,18 @@ func (s *Profiles) Create(ctx context.Context, c Caller, doc *wire.Profile, publ
 }
 
 // find reads profile uid as c sees it: of c's scope, or, in a project
-// context, of its tenant (tenant-wide), as in Palette.
+// context, of its tenant (tenant-wide), as in Palette; a tenant-wide key in
+// the tenant's context reaches any project's profile by its uid too (it may
+// read every project; the Terraform provider sends some calls of a project
+// profile without the project header).
 func (s *Profiles) find(ctx context.Context, c Caller, uid string) (store.Profile, error) {
 	rec, err := s.st.GetProfile(ctx, c.Scope, uid)
-	if errors.Is(err, store.ErrNotFound) && c.Scope.ProjectUID != "" {
+	switch {
+	case !errors.Is(err, store.ErrNotFound):
+	case c.Scope.ProjectUID != "":
 		rec, err = s.st.GetProfile(ctx, store.Scope{TenantUID: c.Scope.TenantUID}, uid)
+	case c.TenantWide:
+		rec, err = s.st.GetProfileInTenant(ctx, c.Scope.TenantUID, uid)
 	}
 	if err != nil {
 		return rec, FromStore(err, "cluster profile", uid)

@@ -376,6 +376,10 @@ type Store interface {
 	// when the scope has a profile of that name and version.
 	CreateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	GetProfile(ctx context.Context, s Scope, uid string) (Profile, error)
+	// GetProfileInTenant returns profile uid of the tenant whatever its
+	// scope (tenant-wide or any project's); ErrNotFound when the tenant has
+	// none of that uid.
+	GetProfileInTenant(ctx context.Context, tenantUID, uid string) (Profile, error)
 	// ListProfiles selects by q and orders by q.Sort (name, then version as
 	// text, by default).
 	ListProfiles(ctx context.Context, q ProfileQuery) ([]Profile, error)

@@ -779,6 +779,24 @@ func (f fx) scopes() scopes {
 
 func profileTests() []Test {
 	return []Test{
+		{"GetProfileInTenant finds a profile of any scope of the tenant, and none of another tenant", func(t *testing.T, s store.Store, _ *Clock) {
+			f := newFx(t, s)
+			sc := f.scopes()
+			inProject := f.profile(store.Scope{TenantUID: sc.acme, ProjectUID: sc.web}, "rhel8-aws", "1.0.0")
+			tenantWide := f.profile(store.Scope{TenantUID: sc.acme}, "rhel8-aws", "1.0.0")
+			for _, want := range []store.Profile{inProject, tenantWide} {
+				got, err := s.GetProfileInTenant(f.ctx, sc.acme, want.UID)
+				if err != nil || got.UID != want.UID || got.ProjectUID != want.ProjectUID {
+					t.Errorf("GetProfileInTenant(acme, %s) = %+v, %v; want the profile of project %q", want.UID, got.UID, err, want.ProjectUID)
+				}
+			}
+			if _, err := s.GetProfileInTenant(f.ctx, sc.globex, inProject.UID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("another tenant finds acme's profile: %v", err)
+			}
+			if _, err := s.GetProfileInTenant(f.ctx, sc.acme, "5e00000000000000000000ff"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("an unknown uid: %v, want ErrNotFound", err)
+			}
+		}},
 		{"CreateProfile sets a uid, revision 1 and equal UTC timestamps, and GetProfile returns the profile as stored", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			sc := f.scopes()

@@ -65,6 +65,15 @@ func (e *Engine) GetProfile(ctx context.Context, s store.Scope, uid string) (sto
 	return p, e.wrap(err, "get profile")
 }
 
+// GetProfileInTenant returns profile uid of tenantUID, of any scope.
+func (e *Engine) GetProfileInTenant(ctx context.Context, tenantUID, uid string) (store.Profile, error) {
+	p, err := scanProfile(e.queryRow(ctx, e.read, "SELECT "+profileCols+" FROM profiles WHERE uid = ?", uid))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.TenantUID != tenantUID) {
+		return store.Profile{}, e.wrap(notFound("profile %q", uid), "get profile")
+	}
+	return p, e.wrap(err, "get profile")
+}
+
 // ListProfiles returns the profiles of exactly q.Scope (a tenant-wide scope
 // lists tenant-wide profiles only), and the tenant's too for a project scope
 // when q.WithTenant is set, that q selects, in q's order.
