@@ -268,6 +268,26 @@ const (
 	CodeVerifyTimeout = "verify-timeout"
 	// CodeVerifyUnsupported: no preflight check is configured for the image's cloud.
 	CodeVerifyUnsupported = "verify-unsupported"
+	// CodeVerifyVSphereAmbiguous: a bare vSphere template name matches several VMs or templates.
+	CodeVerifyVSphereAmbiguous = "verify-vsphere-ambiguous"
+	// CodeVerifyVSphereDatacenter: the datacenter to look a vSphere template up in is unknown.
+	CodeVerifyVSphereDatacenter = "verify-vsphere-datacenter"
+	// CodeVerifyVSphereFault: vCenter or the OVA's server answered an error.
+	CodeVerifyVSphereFault = "verify-vsphere-fault"
+	// CodeVerifyVSphereLogin: vCenter refused the user name and password.
+	CodeVerifyVSphereLogin = "verify-vsphere-login"
+	// CodeVerifyVSphereNotFound: the vSphere template is not in vCenter.
+	CodeVerifyVSphereNotFound = "verify-vsphere-not-found"
+	// CodeVerifyVSphereNotTemplate: the vSphere template is a virtual machine, not a template.
+	CodeVerifyVSphereNotTemplate = "verify-vsphere-not-template"
+	// CodeVerifyVSphereNotVM: the vSphere template path names a folder or another object, not a template.
+	CodeVerifyVSphereNotVM = "verify-vsphere-not-vm"
+	// CodeVerifyVSphereOVAStatus: the OVA URL does not answer with a 2xx status.
+	CodeVerifyVSphereOVAStatus = "verify-vsphere-ova-status"
+	// CodeVerifyVSphereTLS: the TLS connection to vCenter or the OVA's server failed.
+	CodeVerifyVSphereTLS = "verify-vsphere-tls"
+	// CodeVerifyVSphereUnreachable: vCenter or the OVA's server could not be reached.
+	CodeVerifyVSphereUnreachable = "verify-vsphere-unreachable"
 	// CodeVSphereOVAPrefix: the OVA's name does not start with r_u-.
 	CodeVSphereOVAPrefix = "vsphere-ova-prefix"
 	// CodeVSphereOVAURLCredentials: the OVA URL carries credentials.
