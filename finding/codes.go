@@ -264,6 +264,30 @@ const (
 	CodeVariableRequired = "variable-required"
 	// CodeVariableValue: a profile variable's value does not fit its format, regex or options.
 	CodeVariableValue = "variable-value"
+	// CodeVerifyAzureAccessDenied: the credential may not read the VHD blob (403).
+	CodeVerifyAzureAccessDenied = "verify-azure-access-denied"
+	// CodeVerifyAzureBlobNotFound: the VHD blob does not exist in its container.
+	CodeVerifyAzureBlobNotFound = "verify-azure-blob-not-found"
+	// CodeVerifyAzureContainerNotFound: the VHD URL's container does not exist.
+	CodeVerifyAzureContainerNotFound = "verify-azure-container-not-found"
+	// CodeVerifyAzureCredential: no Microsoft Entra ID token could be had to read the VHD blob.
+	CodeVerifyAzureCredential = "verify-azure-credential"
+	// CodeVerifyAzureNotPageBlob: the VHD is a block or append blob, not a page blob.
+	CodeVerifyAzureNotPageBlob = "verify-azure-not-page-blob"
+	// CodeVerifyAzureRequestFailed: Blob storage refused the request for another reason.
+	CodeVerifyAzureRequestFailed = "verify-azure-request-failed"
+	// CodeVerifyAzureSASExpired: the SAS in the VHD URL has expired (or is not valid yet).
+	CodeVerifyAzureSASExpired = "verify-azure-sas-expired"
+	// CodeVerifyAzureSize: the VHD's disk size is not a whole number of MiB.
+	CodeVerifyAzureSize = "verify-azure-size"
+	// CodeVerifyAzureThrottled: Blob storage was still busy (throttling) after the retries.
+	CodeVerifyAzureThrottled = "verify-azure-throttled"
+	// CodeVerifyAzureUnreachable: the storage endpoint could not be reached (DNS, TLS, connection).
+	CodeVerifyAzureUnreachable = "verify-azure-unreachable"
+	// CodeVerifyAzureVHDFooter: the blob does not end in a valid VHD footer.
+	CodeVerifyAzureVHDFooter = "verify-azure-vhd-footer"
+	// CodeVerifyAzureVHDNotFixed: the VHD is dynamic or differencing, not fixed-size.
+	CodeVerifyAzureVHDNotFixed = "verify-azure-vhd-not-fixed"
 	// CodeVerifyTimeout: a preflight check did not finish in time.
 	CodeVerifyTimeout = "verify-timeout"
 	// CodeVerifyUnsupported: no preflight check is configured for the image's cloud.

@@ -46,6 +46,24 @@ if [ ! -x /usr/bin/docker-registry ] && ! command -v docker-registry >/dev/null 
   fi
 fi
 
+# Azurite: the Azure preflight tests (preflight/azure, via its azuritetest
+# package) run Microsoft's storage emulator on loopback. Install it with npm,
+# pinned (the version azuritetest.Version names), into a cache directory
+# outside the repository, when it is neither on the PATH nor installed there.
+AZURITE_VERSION=3.37.0
+AZURITE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/byoos/azurite"
+if [ -z "${BYOOS_AZURITE_BLOB:-}" ] && ! command -v azurite-blob >/dev/null 2>&1 && [ ! -x "$AZURITE_DIR/node_modules/.bin/azurite-blob" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "== installing Azurite $AZURITE_VERSION into $AZURITE_DIR (for the Azure preflight tests)"
+    mkdir -p "$AZURITE_DIR"
+    npm install --prefix "$AZURITE_DIR" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >/dev/null || { echo "cannot install Azurite"; exit 1; }
+  elif [ "${CI:-}" = true ]; then
+    echo "npm is missing: cannot install Azurite for the Azure preflight tests"; exit 1
+  else
+    echo "npm is missing: the Azure preflight tests (preflight/azure) will fail without Azurite"
+  fi
+fi
+
 # The web UI's committed assets (web/dist, embedded by go build) must be what
 # web/src builds to.
 echo "== web UI assets are up to date"
