@@ -264,6 +264,26 @@ const (
 	CodeVariableRequired = "variable-required"
 	// CodeVariableValue: a profile variable's value does not fit its format, regex or options.
 	CodeVariableValue = "variable-value"
+	// CodeVerifyAWSAPI: EC2 answered a preflight check with an unexpected error.
+	CodeVerifyAWSAPI = "verify-aws-api"
+	// CodeVerifyAWSArch: the AMI's architecture is not the cluster's.
+	CodeVerifyAWSArch = "verify-aws-arch"
+	// CodeVerifyAWSAuth: EC2 refused the AWS credentials, or none were found.
+	CodeVerifyAWSAuth = "verify-aws-auth"
+	// CodeVerifyAWSDeprecated: the AMI is deprecated, or will be.
+	CodeVerifyAWSDeprecated = "verify-aws-deprecated"
+	// CodeVerifyAWSMalformed: EC2 says the AMI ID is not well-formed.
+	CodeVerifyAWSMalformed = "verify-aws-malformed"
+	// CodeVerifyAWSNotInRegion: the AMI is not in the cluster's region.
+	CodeVerifyAWSNotInRegion = "verify-aws-not-in-region"
+	// CodeVerifyAWSRegion: the region to check the AMI in is missing or not a region.
+	CodeVerifyAWSRegion = "verify-aws-region"
+	// CodeVerifyAWSState: the AMI exists but is not available.
+	CodeVerifyAWSState = "verify-aws-state"
+	// CodeVerifyAWSThrottled: EC2 throttled the check beyond its retries.
+	CodeVerifyAWSThrottled = "verify-aws-throttled"
+	// CodeVerifyAWSUnreachable: EC2 could not be reached (DNS, TLS, connection).
+	CodeVerifyAWSUnreachable = "verify-aws-unreachable"
 	// CodeVerifyAzureAccessDenied: the credential may not read the VHD blob (403).
 	CodeVerifyAzureAccessDenied = "verify-azure-access-denied"
 	// CodeVerifyAzureBlobNotFound: the VHD blob does not exist in its container.
