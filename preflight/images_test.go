@@ -96,8 +96,8 @@ spec:
 func TestImagesOfAProfile(t *testing.T) {
 	type want struct {
 		cloud, role, ref, path string
-		line, column         int
-		withCredentials      bool
+		line, column           int
+		withCredentials        bool
 	}
 	tests := []struct {
 		name string
