@@ -59,8 +59,8 @@ func BenchmarkVerify200EdgeImages(b *testing.B) {
 	for range 3 {
 		s := startSlowRegistry(b)
 		regs = append(regs, s)
-		single := PushImage(b, s.reg, "edge/ubuntu", "single", amd64)
-		index := PushIndex(b, s.reg, "edge/ubuntu", "index", amd64, arm64)
+		single := regtest.PushImage(b, s.reg, "edge/ubuntu", "single", regtest.LinuxAMD64())
+		index := regtest.PushIndex(b, s.reg, "edge/ubuntu", "index", regtest.LinuxAMD64(), regtest.LinuxARM64())
 		for i := range 67 {
 			digest := single
 			if i%2 == 1 {
@@ -71,11 +71,11 @@ func BenchmarkVerify200EdgeImages(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			desc, err := remote.Get(src, pushOpts(b, s.reg)...)
+			desc, err := remote.Get(src, regtest.PushOptions(b, s.reg)...)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := remote.Tag(src.Context().Tag(tag), desc, pushOpts(b, s.reg)...); err != nil {
+			if err := remote.Tag(src.Context().Tag(tag), desc, regtest.PushOptions(b, s.reg)...); err != nil {
 				b.Fatal(err)
 			}
 			imgs = append(imgs, preflight.Image{Cloud: preflight.Edge, Role: preflight.RoleContent, Ref: s.host + "/edge/ubuntu:" + tag,

@@ -8,13 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/preflight"
@@ -22,83 +16,13 @@ import (
 	"github.com/byoos/byoos/regsync/regtest"
 )
 
-// image returns a small random image whose config names platform p.
-func image(t testing.TB, p v1.Platform) v1.Image {
-	t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
-	img, err = mutate.ConfigFile(img, cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-func pushOpts(t testing.TB, reg *regtest.Registry) []remote.Option {
-	return []remote.Option{remote.WithContext(t.Context()), remote.WithTransport(reg.Transport()),
-		remote.WithAuth(&authn.Basic{Username: reg.Username, Password: reg.Password})}
-}
-
-// PushImage pushes a single image for platform p as repo:tag and returns its digest.
-func PushImage(t testing.TB, reg *regtest.Registry, repo, tag string, p v1.Platform) string {
-	t.Helper()
-	img := image(t, p)
-	ref, err := name.NewTag(reg.Host + "/" + repo + ":" + tag)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img, pushOpts(t, reg)...); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.String()
-}
-
-// PushIndex pushes an index of one image per platform as repo:tag and returns its digest.
-func PushIndex(t testing.TB, reg *regtest.Registry, repo, tag string, ps ...v1.Platform) string {
-	t.Helper()
-	var adds []mutate.IndexAddendum
-	for _, p := range ps {
-		adds = append(adds, mutate.IndexAddendum{Add: image(t, p), Descriptor: v1.Descriptor{Platform: &p}})
-	}
-	idx := mutate.AppendManifests(empty.Index, adds...)
-	ref, err := name.NewTag(reg.Host + "/" + repo + ":" + tag)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.WriteIndex(ref, idx, pushOpts(t, reg)...); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := idx.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.String()
-}
-
-var (
-	amd64 = v1.Platform{OS: "linux", Architecture: "amd64"}
-	arm64 = v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}
-)
-
 func TestCheckAnEdgeImageInARealRegistry(t *testing.T) {
 	reg := regtest.StartRegistry(t)
-	single := PushImage(t, reg, "edge/ubuntu", "k3s-1.30.6-demo", amd64)
-	armOnly := PushImage(t, reg, "edge/ubuntu", "arm-only", arm64)
-	index := PushIndex(t, reg, "edge/ubuntu", "multi", amd64, arm64)
-	PushIndex(t, reg, "edge/ubuntu", "windows", v1.Platform{OS: "windows", Architecture: "amd64"})
-	PushImage(t, reg, "edge/ubuntu", "s390x", v1.Platform{OS: "linux", Architecture: "s390x"})
+	single := regtest.PushImage(t, reg, "edge/ubuntu", "k3s-1.30.6-demo", regtest.LinuxAMD64())
+	armOnly := regtest.PushImage(t, reg, "edge/ubuntu", "arm-only", regtest.LinuxARM64())
+	index := regtest.PushIndex(t, reg, "edge/ubuntu", "multi", regtest.LinuxAMD64(), regtest.LinuxARM64())
+	regtest.PushIndex(t, reg, "edge/ubuntu", "windows", v1.Platform{OS: "windows", Architecture: "amd64"})
+	regtest.PushImage(t, reg, "edge/ubuntu", "s390x", v1.Platform{OS: "linux", Architecture: "s390x"})
 	regtest.PushArtifact(t, reg, "edge/artifact", "v1", regtest.Artifact{Layers: []regtest.Layer{{Title: "a.txt", Data: []byte("a")}}})
 
 	// A port where nothing listens: one that was free a moment ago.
