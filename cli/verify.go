@@ -259,7 +259,8 @@ func writeVerifyText(w io.Writer, results []verifyFileResult, invalid bool) {
 			if what == "" || !r.Holds {
 				what = r.Ref
 			}
-			fmt.Fprintf(w, "%s %s %s %s (%s)\n", mark, r.Cloud, r.Role, what, finding.Finding{File: r.File, Line: r.Line, Column: r.Column}.Location())
+			at := finding.Finding{File: r.File, Line: r.Line, Column: r.Column, Layer: r.Layer, Path: r.Path}
+			fmt.Fprintf(w, "%s %s %s %s (%s)\n", mark, r.Cloud, r.Role, what, strings.TrimSpace(at.Location()+" "+at.QualifiedPath()))
 			// The findings of this image follow it.
 			k := 0
 			for k < len(rest) && rest[k].File == r.File && rest[k].Line == r.Line && rest[k].Column == r.Column && rest[k].Path == r.Path {

@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/byoos/byoos/api"
+	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/regsync/regtest"
 )
@@ -155,5 +159,56 @@ func TestVerifyJSONOutput(t *testing.T) {
 	}
 	if strings.Contains(out, reg.Password) {
 		t.Error("the JSON shows the password")
+	}
+}
+
+func TestProfileVerifyPrintsTheServersResultsLikeVerify(t *testing.T) {
+	reg := regtest.StartRegistry(t)
+	digest := regtest.PushImage(t, reg, "edge/ubuntu", "v1", regtest.LinuxAMD64())
+	s := newCLIServer(t, func(c *api.Config) { c.Verify.AllowNets = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
+	good := write(t, "edge.yaml", edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:v1")))
+	s.must("profile", "apply", good, "--publish")
+	missing := write(t, "edge2.yaml", strings.Replace(edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:v2")), "name: edge\n", "name: edge-two\n", 1))
+	s.must("profile", "apply", missing)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		says []string
+	}{
+		{"a published profile whose image holds exits zero, printing the digest it records", []string{"profile", "verify", "edge", "--region", "eu-west-1"}, ExitOK, []string{"✓ edge-native os", digest, "packs[edge-native-byoi].options.system.uri", "1 image(s): 1 hold"}},
+		{"a draft whose image is missing exits one with the finding", []string{"profile", "verify", "edge-two"}, ExitFindings, []string{"✗ edge-native os", "verify-edge-not-found"}},
+		{"json carries the results and findings", []string{"profile", "verify", "edge-two", "-o", "json"}, ExitFindings, []string{`"results"`, `"verify-edge-not-found"`}},
+		{"an unknown architecture is a usage error", []string{"profile", "verify", "edge", "--arch", "sparc"}, ExitUsage, []string{"--arch"}},
+		{"a read-only key is refused", nil, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut string
+			var code int
+			if tt.args == nil {
+				k, err := s.admin("").CreateAPIKey(context.Background(), client.NewAPIKey{Name: "reader", Role: client.RoleReadOnly})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, errOut, code = s.runAs(k.Key, "profile", "verify", "edge")
+				if code == ExitOK || !strings.Contains(out+errOut, "read-only") {
+					t.Errorf("exit %d: %s%s", code, out, errOut)
+				}
+				return
+			}
+			out, errOut, code = s.run(tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.says {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output does not say %q:\n%s%s", w, out, errOut)
+				}
+			}
+			if strings.Contains(out+errOut, reg.Password) {
+				t.Error("the output shows the registry password")
+			}
+		})
 	}
 }
