@@ -51,8 +51,9 @@ func startSlowRegistry(b *testing.B) *slowRegistry {
 // BenchmarkVerify200EdgeImages verifies 200 Edge images (single images and
 // indexes, under distinct tags) spread over 3 registries that each add 50
 // ms to every request, with a new checker each time (nothing cached from
-// the last run), 32 checks at once as byoos verify runs them. It reports
-// how many times the slowest single check the whole run takes.
+// the last run), 32 checks at once as byoos verify runs them
+// (parallel=32), and one at a time (parallel=1: the sum of the checks). It
+// reports how many times the slowest single check the whole run takes.
 func BenchmarkVerify200EdgeImages(b *testing.B) {
 	var regs []*slowRegistry
 	var imgs []preflight.Image
@@ -86,14 +87,14 @@ func BenchmarkVerify200EdgeImages(b *testing.B) {
 		b.Fatalf("%d images", len(imgs))
 	}
 	imgs = imgs[:200]
-	opts := preflight.Options{Parallel: 32, Timeout: time.Minute}
-	run := func(imgs []preflight.Image) time.Duration {
+	run := func(imgs []preflight.Image, parallel int) time.Duration {
 		c, err := edge.New(edge.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer c.Close()
 		start := time.Now()
+		opts := preflight.Options{Parallel: parallel, Timeout: time.Minute}
 		for _, r := range preflight.Run(context.Background(), imgs, preflight.Target{}, map[string]preflight.Checker{preflight.Edge: c}, opts) {
 			if len(r.Findings) != 0 {
 				b.Fatalf("%s: %v", r.Image.Ref, r.Findings)
@@ -105,14 +106,20 @@ func BenchmarkVerify200EdgeImages(b *testing.B) {
 	// authentication, manifest and config) of each registry.
 	var slowest time.Duration
 	for i := range regs {
-		slowest = max(slowest, run(imgs[i*67:i*67+1]))
+		slowest = max(slowest, run(imgs[i*67:i*67+1], 1))
 	}
-	var total time.Duration
-	n := 0
-	for b.Loop() {
-		total += run(imgs)
-		n++
+	// parallel=32 is how byoos verify runs; parallel=1 is the sum of the
+	// checks, for comparison.
+	for _, parallel := range []int{32, 1} {
+		b.Run(fmt.Sprintf("parallel=%d", parallel), func(b *testing.B) {
+			var total time.Duration
+			n := 0
+			for b.Loop() {
+				total += run(imgs, parallel)
+				n++
+			}
+			b.ReportMetric(float64(slowest.Milliseconds()), "ms-slowest-check")
+			b.ReportMetric(float64(total)/float64(n)/float64(slowest), "x-slowest-check")
+		})
 	}
-	b.ReportMetric(float64(slowest.Milliseconds()), "ms-slowest-check")
-	b.ReportMetric(float64(total)/float64(n)/float64(slowest), "x-slowest-check")
 }
