@@ -212,3 +212,23 @@ func TestProfileVerifyPrintsTheServersResultsLikeVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestServeRefusesVerifySettingsItCannotRead(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"a network that is no CIDR or address", []string{"--verify-allow-net", "example.com"}, "--verify-allow-net"},
+		{"a host given as a URL", []string{"--verify-allow-host", "https://registry.example.com"}, "--verify-allow-host"},
+		{"a negative cache time", []string{"--verify-cache-ttl", "-1s"}, "--verify-cache-ttl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := run(t, "", append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tt.args...)...)
+			if code != ExitUsage || !strings.Contains(errOut, tt.says) {
+				t.Errorf("exit %d, want %d naming %s:\n%s%s", code, ExitUsage, tt.says, out, errOut)
+			}
+		})
+	}
+}
