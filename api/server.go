@@ -60,6 +60,9 @@ type Config struct {
 	// asking the store again (revocation by another replica takes effect
 	// within it). Zero means 5 s.
 	KeyCacheTTL time.Duration
+	// Verify bounds what POST /v1/clusterprofiles/{uid}/verify reaches
+	// (its allow-list) and how long its results are reused.
+	Verify service.VerifyConfig
 }
 
 // Server serves the API.
@@ -70,6 +73,7 @@ type Server struct {
 	sources  *service.Sources
 	profiles *service.Profiles
 	macros   *service.Macros
+	verifier *service.Verifier
 	// registries holds the OCI and Helm registries.
 	registries *service.Registries
 	keys       *keyCache
@@ -121,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 	s.sources = &service.Sources{Store: s.store, Public: service.NewMemoryIndex(service.PublicRegistry(cfg.Public)), Packs: service.NewPackCache(2048)}
 	s.profiles = service.NewProfiles(s.store, cfg.Sealer, s.sources, macro.New(), cfg.ValidationTimeout)
 	s.macros = service.NewMacros(s.store)
+	s.verifier = service.NewVerifier(s.profiles, cfg.Verify)
 	s.registries = cfg.Registries
 	if s.registries == nil {
 		s.registries = service.NewRegistries(s.store, cfg.Sealer, service.RegistriesConfig{Logger: cfg.Logger})
@@ -210,6 +215,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "PUT /v1/clusterprofiles/{uid}", true, s.updateProfile)
 	s.route(mux, "DELETE /v1/clusterprofiles/{uid}", true, s.deleteProfile)
 	s.route(mux, "PATCH /v1/clusterprofiles/{uid}/publish", true, s.publishProfile)
+	s.route(mux, "POST /v1/clusterprofiles/{uid}/verify", true, s.verifyProfile)
 	s.route(mux, "PATCH /v1/clusterprofiles/{uid}/metadata", true, s.patchProfileMetadata)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/variables", false, s.getVariables)
 	s.route(mux, "PUT /v1/clusterprofiles/{uid}/variables", true, s.putVariables)

@@ -38,6 +38,8 @@ type env struct {
 	repos []*pack.Repo
 	// packDirs are extra local pack directories (--pack-dir).
 	packDirs []string
+	// getenv reads the environment (os.Getenv).
+	getenv func(string) string
 }
 
 // exitError carries an exit code out of a command.
@@ -64,7 +66,7 @@ func ioErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 // Run runs the byoos command line with args (without the program name) and
 // returns the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	root := e.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -98,7 +100,7 @@ value offline, resolves macros as Palette does, and renders what provisions mach
 	}
 	root.PersistentFlags().StringArrayVar(&e.packDirs, "pack-dir", nil, "also read packs from this directory of pack directories (repeatable)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
-	root.AddCommand(e.validateCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd(), e.explainCmd())
+	root.AddCommand(e.validateCmd(), e.verifyCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd(), e.explainCmd())
 	return root
 }
 

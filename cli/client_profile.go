@@ -34,12 +34,13 @@ tenant's profiles.
   byoos profile list
   byoos profile get rhel8-aws
   byoos profile export rhel8-aws > rhel8-aws.yaml
+  byoos profile verify rhel8-aws --region eu-west-1
 
 ` + connHelp,
 	}
 	f.register(c.PersistentFlags())
 	f.registerScope(c.PersistentFlags(), "profiles")
-	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f))
+	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f), e.profileVerifyCmd(f))
 	return c
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/byoos/byoos/api"
 	"github.com/byoos/byoos/client"
 	"github.com/byoos/byoos/client/clienttest"
 	"github.com/byoos/byoos/pack"
@@ -37,14 +38,14 @@ type cliServer struct {
 
 // newCLIServer starts a server from the repository root, with no BYOOS_*
 // environment and an empty config home.
-func newCLIServer(t *testing.T) *cliServer {
+func newCLIServer(t *testing.T, opts ...func(*api.Config)) *cliServer {
 	t.Helper()
 	chdirRoot(t)
 	for _, k := range []string{client.EnvServer, client.EnvAPIKey, client.EnvProject, client.EnvCACert} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	s := &cliServer{t: t, Server: clienttest.Start(t)}
+	s := &cliServer{t: t, Server: clienttest.Start(t, opts...)}
 	t.Cleanup(func() {
 		for _, o := range s.outputs {
 			if strings.Contains(o, s.AdminKey) {

@@ -69,41 +69,9 @@ func (e *env) runValidate(files []string, f validateFlags) error {
 	}
 	var results []fileResult
 	for _, name := range files {
-		src, err := e.readInput(name)
+		display, _, fl, err := e.loadAndValidate(v, name, f.packRef, f.cloud, o)
 		if err != nil {
 			return err
-		}
-		display := name
-		if name == "-" {
-			display = "<stdin>"
-		}
-		var fl finding.List
-		if f.packRef != "" {
-			name, tag, _ := strings.Cut(f.packRef, "@")
-			found, err := v.Packs.FindPack(e.ctx, profile.PackRef{Name: name, Tag: tag})
-			if err != nil {
-				return usageErr("--pack %s: %v", f.packRef, err)
-			}
-			fl = v.ValidateValues(display, src, found.Pack, f.cloud, o).Findings
-		} else {
-			d, err := profile.Parse(display, src)
-			if err != nil {
-				var pe *profile.ParseError
-				if asParseError(err, &pe) {
-					fl = finding.List{pe.Finding()}
-				} else {
-					return ioErr(err)
-				}
-			} else {
-				r, err := v.Validate(e.ctx, d, o)
-				if err != nil {
-					return ioErr(err)
-				}
-				fl = r.Findings
-			}
-		}
-		if fl == nil {
-			fl = finding.List{}
 		}
 		results = append(results, fileResult{File: display, Valid: !fl.HasErrors(), Errors: fl.Count(finding.Error), Warnings: fl.Count(finding.Warning), Findings: fl})
 	}
@@ -122,6 +90,47 @@ func (e *env) runValidate(files []string, f validateFlags) error {
 		}
 	}
 	return nil
+}
+
+// loadAndValidate reads a profile document (or, with packRef and cloud, a
+// bare values file for that pack) and validates it: the one way validate,
+// verify and the other file commands load a file. The result is nil when
+// the document could not be parsed (its finding is in fl).
+func (e *env) loadAndValidate(v *profile.Validator, name, packRef, cloud string, o profile.Options) (string, *profile.Result, finding.List, error) {
+	src, err := e.readInput(name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	display := name
+	if name == "-" {
+		display = "<stdin>"
+	}
+	var r *profile.Result
+	if packRef != "" {
+		pname, tag, _ := strings.Cut(packRef, "@")
+		found, err := v.Packs.FindPack(e.ctx, profile.PackRef{Name: pname, Tag: tag})
+		if err != nil {
+			return "", nil, nil, usageErr("--pack %s: %v", packRef, err)
+		}
+		r = v.ValidateValues(display, src, found.Pack, cloud, o)
+	} else {
+		d, err := profile.Parse(display, src)
+		if err != nil {
+			var pe *profile.ParseError
+			if asParseError(err, &pe) {
+				return display, nil, finding.List{pe.Finding()}, nil
+			}
+			return "", nil, nil, ioErr(err)
+		}
+		if r, err = v.Validate(e.ctx, d, o); err != nil {
+			return "", nil, nil, ioErr(err)
+		}
+	}
+	fl := r.Findings
+	if fl == nil {
+		fl = finding.List{}
+	}
+	return display, r, fl, nil
 }
 
 func writeText(w io.Writer, results []fileResult) {

@@ -179,3 +179,14 @@ func (c *Client) ValidateProfile(ctx context.Context, body any) (*wire.Validatio
 	}
 	return &out, nil
 }
+
+// VerifyProfile checks on the server the images of profile uid (its
+// published body, or its draft when never published) where req says the
+// cluster runs (POST /v1/clusterprofiles/{uid}/verify, an admin action).
+func (c *Client) VerifyProfile(ctx context.Context, uid string, req wire.VerifyRequest) (*wire.Verification, error) {
+	var out wire.Verification
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/clusterprofiles/" + pathEscape(uid) + "/verify", body: jsonBody(req), scoped: true, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -308,6 +308,22 @@ const (
 	CodeVerifyAzureVHDFooter = "verify-azure-vhd-footer"
 	// CodeVerifyAzureVHDNotFixed: the VHD is dynamic or differencing, not fixed-size.
 	CodeVerifyAzureVHDNotFixed = "verify-azure-vhd-not-fixed"
+	// CodeVerifyEdgeMoved: an Edge image's tag now resolves to another digest than when the profile was published.
+	CodeVerifyEdgeMoved = "verify-edge-moved"
+	// CodeVerifyEdgeNotFound: an Edge image's repository or tag is not in its registry.
+	CodeVerifyEdgeNotFound = "verify-edge-not-found"
+	// CodeVerifyEdgePlatform: an Edge image has no linux/amd64 or linux/arm64 platform (or not the one asked for).
+	CodeVerifyEdgePlatform = "verify-edge-platform"
+	// CodeVerifyEdgeRegistryError: an Edge image's registry answered with an error or something unreadable.
+	CodeVerifyEdgeRegistryError = "verify-edge-registry-error"
+	// CodeVerifyEdgeTLS: an Edge image's registry is not trusted over TLS.
+	CodeVerifyEdgeTLS = "verify-edge-tls"
+	// CodeVerifyEdgeUnauthorized: an Edge image's registry refused the credentials (or their absence).
+	CodeVerifyEdgeUnauthorized = "verify-edge-unauthorized"
+	// CodeVerifyEdgeUnreachable: an Edge image's registry could not be reached.
+	CodeVerifyEdgeUnreachable = "verify-edge-unreachable"
+	// CodeVerifyTargetRefused: verify on the server is not allowed to contact the image's host.
+	CodeVerifyTargetRefused = "verify-target-refused"
 	// CodeVerifyTimeout: a preflight check did not finish in time.
 	CodeVerifyTimeout = "verify-timeout"
 	// CodeVerifyUnsupported: no preflight check is configured for the image's cloud.

@@ -90,6 +90,16 @@ type Result struct {
 	Findings finding.List
 	Layers   []Layer
 	Context  *macro.Context
+	// Document is the document validated (for a bare values file, the
+	// one-layer document ValidateValues made of it): PlaceValue points into it.
+	Document *Document
+}
+
+// PlaceValue points a finding about a value of layer l (its Path, and Line
+// and Column within the layer's values) into the document, as validation
+// places its own findings: File, Layer and Field set, the position mapped.
+func (r *Result) PlaceValue(l *Layer, f finding.Finding) finding.Finding {
+	return placeValues(r.Document, l, f)
 }
 
 // Validate checks a profile document and returns every finding, sorted. The
@@ -99,7 +109,7 @@ func (v *Validator) Validate(ctx context.Context, d *Document, o Options) (*Resu
 	if o.Budget == nil {
 		o.Budget = macro.NewBudget(ctx, 0)
 	}
-	r := &Result{}
+	r := &Result{Document: d}
 	p := &d.Profile
 	t := &p.Spec.Template
 	add := func(f finding.Finding, field string) {
@@ -238,6 +248,10 @@ func sameText(text string, packValues []byte) bool {
 // place points a finding about a layer's values into the document. Findings
 // in a pack's default values (the layer sets none) point at the layer itself.
 func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Finding {
+	return placeValues(d, l, f)
+}
+
+func placeValues(d *Document, l *Layer, f finding.Finding) finding.Finding {
 	layer := fmt.Sprintf("spec.template.packs[%d]", l.Index)
 	if !l.Defaulted {
 		f.Field = layer + ".values"
@@ -255,7 +269,7 @@ func (v *Validator) place(d *Document, l *Layer, f finding.Finding) finding.Find
 func (v *Validator) ValidateValues(file string, src []byte, p *pack.Pack, cloud string, o Options) *Result {
 	d := &Document{File: file, valuesPos: []valuesPos{{Exact: true}}, fieldPos: map[string]finding.Pos{}}
 	d.Profile.Spec.Template = Template{Type: TypeInfra, CloudType: cloud, Packs: []PackRef{{Name: p.Meta.Name, Layer: p.Meta.Layer, Tag: p.Meta.Version, Version: p.Meta.Version, Values: string(src)}}}
-	r := &Result{Layers: []Layer{{Ref: d.Profile.Spec.Template.Packs[0], Pack: p}}}
+	r := &Result{Layers: []Layer{{Ref: d.Profile.Spec.Template.Packs[0], Pack: p}}, Document: d}
 	if strings.TrimSpace(string(src)) == "" {
 		d.Profile.Spec.Template.Packs[0].Values = "{}"
 		r.Layers[0].Ref.Values = "{}"

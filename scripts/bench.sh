@@ -25,6 +25,9 @@ go build -o "$work/byoos-load" ./cmd/byoos-load
 echo "== validation pipeline (one core)"
 go test -run '^$' -bench 'ValidateAndRender' -benchtime 3s -cpu 1 ./profile | grep -E '^Benchmark'
 
+echo "== verify: 200 Edge images over 3 registries adding 50 ms each"
+go test -run '^$' -bench 'BenchmarkVerify200EdgeImages/parallel=32' -benchtime 5x ./preflight/edge | grep -E '^Benchmark'
+
 echo "== byoos validate, whole process (30 runs)"
 python3 - "$work/byoos" <<'PY'
 import subprocess, sys, time

@@ -49,7 +49,12 @@ type Options struct {
 	// synced; 0 syncs them only when created, changed or asked to (and
 	// resumes, at start, syncs a stop interrupted).
 	RegistrySyncInterval time.Duration
-	Logger               *slog.Logger
+	// Verify bounds POST /v1/clusterprofiles/{uid}/verify: the hosts and
+	// networks it may reach beside the configured OCI registries
+	// (--verify-allow-host, --verify-allow-net) and how long results are
+	// reused (--verify-cache-ttl).
+	Verify service.VerifyConfig
+	Logger *slog.Logger
 	// Ready, when set, receives the listening address once the server serves.
 	Ready chan<- string
 }
@@ -115,7 +120,7 @@ func Run(ctx context.Context, o Options) error {
 	regs := service.NewRegistries(st, sealer, service.RegistriesConfig{
 		Client: service.Regsync{Options: regsync.Options{Limits: regsync.DefaultLimits()}}, Logger: log})
 	defer regs.Close() // stops the syncs before the store closes
-	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log, Registries: regs})
+	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log, Registries: regs, Verify: o.Verify})
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,12 @@ func (s *Profiles) Validate(ctx context.Context, c Caller, doc *wire.Profile) (*
 // run runs the validation pipeline on doc for c, under the time and work
 // budget of one operation.
 func (s *Profiles) run(ctx context.Context, c Caller, doc *wire.Profile) (*profile.Result, error) {
+	return s.runWith(ctx, c, doc, nil)
+}
+
+// runWith is run with system macro values (cloud.region, say) over those
+// derived from the profile.
+func (s *Profiles) runWith(ctx context.Context, c Caller, doc *wire.Profile, system map[string]string) (*profile.Result, error) {
 	v := &profile.Validator{Packs: s.sources.For(c.Scope), Engine: s.engine}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -183,7 +189,7 @@ func (s *Profiles) run(ctx context.Context, c Caller, doc *wire.Profile) (*profi
 	if err != nil {
 		return nil, fmt.Errorf("validate cluster profile %q: %w", doc.Metadata.Name, err)
 	}
-	res, err := v.Validate(ctx, &profile.Document{Profile: *doc}, profile.Options{Budget: macro.NewBudget(ctx, 0), ProjectMacros: project, TenantMacros: tenant})
+	res, err := v.Validate(ctx, &profile.Document{Profile: *doc}, profile.Options{Budget: macro.NewBudget(ctx, 0), ProjectMacros: project, TenantMacros: tenant, System: system})
 	if err != nil {
 		return nil, fmt.Errorf("validate cluster profile %q: %w", doc.Metadata.Name, err)
 	}

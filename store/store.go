@@ -215,6 +215,16 @@ type Profile struct {
 	UpdatedAt time.Time
 }
 
+// ProfileDigest is the digest an image of a published profile version
+// resolved to when that publication was first verified.
+type ProfileDigest struct {
+	// Ref is the image reference as the profile names it.
+	Ref    string
+	Digest string
+	// RecordedAt is set by the store.
+	RecordedAt time.Time
+}
+
 // ProfileQuery selects profiles in a scope.
 type ProfileQuery struct {
 	Scope Scope
@@ -391,6 +401,16 @@ type Store interface {
 	// p.CreatedAt from the store.
 	UpdateProfile(ctx context.Context, p *Profile, ev AuditEvent) error
 	DeleteProfile(ctx context.Context, s Scope, uid string, ev AuditEvent) error
+
+	// Profile digests. ProfileDigests returns the digests recorded for
+	// profile uid (of exactly scope s) and the publication whose checksum
+	// is sum, by Ref. RecordProfileDigests records those of ds whose Ref has
+	// none recorded yet for that publication (the first record stands),
+	// stamped with the store's time, in one transaction with ev when it
+	// records any, and returns how many it recorded. A profile not in s is
+	// ErrNotFound; deleting a profile deletes its digests.
+	ProfileDigests(ctx context.Context, s Scope, uid, sum string) ([]ProfileDigest, error)
+	RecordProfileDigests(ctx context.Context, s Scope, uid, sum string, ds []ProfileDigest, ev AuditEvent) (int, error)
 
 	// Macros. ListMacros returns the macros of exactly scope s (a tenant's
 	// when s.ProjectUID is empty), by name. ChangeMacros applies ch in one

@@ -35,8 +35,8 @@ type Server struct {
 	Dir string
 }
 
-// Start starts a server for the test t.
-func Start(t testing.TB) *Server {
+// Start starts a server for the test t; opts change its configuration.
+func Start(t testing.TB, opts ...func(*api.Config)) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -62,7 +62,11 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := api.New(api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log})
+	cfg := api.Config{Store: st, Public: public, Sealer: sealer, TenantUID: tenant.UID, Logger: log}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -201,6 +201,18 @@ func RunAuditFailure(t *testing.T, open Open) {
 			wantFail(t, "DeleteProfile", s.DeleteProfile(f.ctx, scope, p.UID, failing("profile.delete")))
 			wantEqual(t, "stored profile", f.getProfile(scope, p.UID), p)
 		}},
+		{"profile digests are not recorded", func(t *testing.T, s store.Store, clk *Clock) {
+			f := newFx(t, s)
+			scope := store.Scope{TenantUID: f.tenant("acme").UID}
+			p := f.profile(scope, "edge", "1.0.0")
+			_, err := s.RecordProfileDigests(f.ctx, scope, p.UID, "sum", []store.ProfileDigest{{Ref: "r.io/os:v1", Digest: "sha256:a"}}, failing("profile.digests"))
+			wantFail(t, "RecordProfileDigests", err)
+			ds, err := s.ProfileDigests(f.ctx, scope, p.UID, "sum")
+			noErr(t, "ProfileDigests", err)
+			if len(ds) != 0 {
+				t.Errorf("digests recorded: %+v", ds)
+			}
+		}},
 		{"a registry is not deleted, nor are its packs", func(t *testing.T, s store.Store, clk *Clock) {
 			f := newFx(t, s)
 			tn := f.tenant("acme").UID

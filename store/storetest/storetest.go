@@ -39,6 +39,7 @@ func Tests() []Test {
 	ts = append(ts, keyCheckTests()...)
 	ts = append(ts, macroTests()...)
 	ts = append(ts, remoteRegistryTests()...)
+	ts = append(ts, digestTests()...)
 	return ts
 }
 
