@@ -4,7 +4,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/byoos/byoos/preflight"
+	"github.com/byoos/byoos/preflight/aws"
+	"github.com/byoos/byoos/preflight/azure"
 	"github.com/byoos/byoos/preflight/edge"
+	"github.com/byoos/byoos/preflight/vsphere"
+	"github.com/byoos/byoos/secret"
 )
 
 // cloudSettings are the settings of every cloud's check, from verify's
@@ -16,14 +20,17 @@ type cloudSettings struct {
 	// standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 	// AWS_PROFILE, SSO, instance role).
 	awsEndpoint string
-	// Azure: the storage account key (shared key) from AZURE_STORAGE_KEY;
-	// without it, a SAS in the blob URL, else the default Azure
-	// credential chain.
-	azureAccountKey string
-	// vSphere: the vCenter URL and user, the password from GOVC_PASSWORD
-	// or VSPHERE_PASSWORD; vsphereInsecure skips the certificate check.
-	vsphereURL, vsphereUser, vspherePassword string
-	vsphereInsecure                          bool
+	// Azure: the storage account key (shared key) of the account named by
+	// AZURE_STORAGE_ACCOUNT, from AZURE_STORAGE_KEY (as the az CLI reads
+	// them); a SAS in the blob URL wins over it; with azureIdentity, the
+	// default Azure credential chain for the URLs that have neither.
+	azureAccount, azureAccountKey string
+	azureIdentity                 bool
+	// vSphere: the vCenter URL, user and datacenter, the password from
+	// GOVC_PASSWORD or VSPHERE_PASSWORD; vsphereInsecure skips the
+	// certificate check.
+	vsphereURL, vsphereUser, vspherePassword, vsphereDatacenter string
+	vsphereInsecure                                             bool
 }
 
 // addCloudFlags registers the flags of cloudSettings on c.
@@ -31,12 +38,14 @@ func addCloudFlags(c *cobra.Command, s *cloudSettings) {
 	c.Flags().StringVar(&s.awsEndpoint, "aws-endpoint", "", "EC2 endpoint URL (default: the region's); credentials come from the standard AWS chain")
 	c.Flags().StringVar(&s.vsphereURL, "vsphere-url", "", "vCenter URL, e.g. https://vcenter.example.com/sdk (password from GOVC_PASSWORD or VSPHERE_PASSWORD)")
 	c.Flags().StringVar(&s.vsphereUser, "vsphere-user", "", "vCenter user name")
+	c.Flags().StringVar(&s.vsphereDatacenter, "vsphere-datacenter", "", "datacenter of templates given by name (default: the one in the path, else vCenter's only one)")
+	c.Flags().BoolVar(&s.azureIdentity, "azure-identity", false, "read VHD blobs whose URL has no SAS with the default Azure credential chain (az login, managed identity, environment)")
 	c.Flags().BoolVar(&s.vsphereInsecure, "vsphere-insecure", false, "do not check vCenter's TLS certificate")
 }
 
 // fromEnv completes s with the secrets the environment holds.
 func (s *cloudSettings) fromEnv(getenv func(string) string) {
-	s.azureAccountKey = getenv("AZURE_STORAGE_KEY")
+	s.azureAccount, s.azureAccountKey = getenv("AZURE_STORAGE_ACCOUNT"), getenv("AZURE_STORAGE_KEY")
 	s.vspherePassword = getenv("GOVC_PASSWORD")
 	if s.vspherePassword == "" {
 		s.vspherePassword = getenv("VSPHERE_PASSWORD")
@@ -50,20 +59,6 @@ type checkerConstructor func(s cloudSettings) (preflight.Checker, func(), error)
 // command line (byoos verify; the server wires its own in package serve),
 // keyed by cloud name as profiles name it. A cloud missing here has its
 // images reported as verify-unsupported.
-//
-// Today it holds Edge only. When preflight/aws, preflight/azure and
-// preflight/vsphere land, add (with their Config fields as those packages
-// name them):
-//
-//	preflight.AWS: func(s cloudSettings) (preflight.Checker, func(), error) {
-//		c, err := aws.New(aws.Config{Endpoint: s.awsEndpoint})
-//		return c, func() {}, err
-//	},
-//	preflight.Azure: ... azure.New(azure.Config{AccountKey: s.azureAccountKey}) ...
-//	preflight.VSphere: ... vsphere.New(vsphere.Config{URL: s.vsphereURL, User: s.vsphereUser,
-//		Password: s.vspherePassword, Insecure: s.vsphereInsecure}) ...
-//
-// and update the README's Verify section, which says which clouds are wired.
 func checkerConstructors() map[string]checkerConstructor {
 	return map[string]checkerConstructor{
 		preflight.Edge: func(cloudSettings) (preflight.Checker, func(), error) {
@@ -72,6 +67,23 @@ func checkerConstructors() map[string]checkerConstructor {
 				return nil, nil, err
 			}
 			return c, c.Close, nil
+		},
+		preflight.AWS: func(s cloudSettings) (preflight.Checker, func(), error) {
+			c, err := aws.New(aws.Config{Endpoint: s.awsEndpoint})
+			return c, func() {}, err
+		},
+		preflight.Azure: func(s cloudSettings) (preflight.Checker, func(), error) {
+			cfg := azure.Config{DefaultCredential: s.azureIdentity}
+			if s.azureAccount != "" && s.azureAccountKey != "" {
+				cfg.Keys = map[string]secret.String{s.azureAccount: secret.String(s.azureAccountKey)}
+			}
+			c, err := azure.New(cfg)
+			return c, func() {}, err
+		},
+		preflight.VSphere: func(s cloudSettings) (preflight.Checker, func(), error) {
+			c, err := vsphere.New(vsphere.Config{URL: s.vsphereURL, Username: s.vsphereUser, Password: secret.String(s.vspherePassword),
+				Insecure: s.vsphereInsecure, Datacenter: s.vsphereDatacenter})
+			return c, func() {}, err
 		},
 	}
 }

@@ -77,8 +77,17 @@ func TestVerifyExitsZeroOneOrTwo(t *testing.T) {
 	wrong := write(t, "wrong.yaml", edgeDoc(edgeValues(reg, "not-the-Passw0rd", "edge/ubuntu:k3s-1.30.6-demo")))
 	bare := write(t, "values.yaml", edgeValues(reg, reg.Password, "edge/ubuntu:k3s-1.30.6-demo"))
 	invalid := write(t, "invalid.yaml", strings.Replace(edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:k3s-1.30.6-demo")), "tag: 1.30.x", "tag: 1.28.x", 1))
+	// The AWS chain reads only these: no shared files, no instance metadata.
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAVERIFYTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "verify-test-secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	aws := write(t, "aws.yaml", strings.NewReplacer("cloudType: edge-native", "cloudType: aws", "edge-native-byoi", "generic-byoi", "tag: 2.1.x", "tag: 1.0.x", "edge-k3s", "kubernetes").
 		Replace(edgeDoc("pack:\n  osImageOverride: \"ami-0f4804aff4cf9c5a2\"\n  osName: \"rhel\"\n  osVersion: \"8\"\n")))
+	vs := write(t, "vsphere.yaml", strings.NewReplacer("cloudType: aws", "cloudType: vsphere").
+		Replace(readFile(t, aws)))
+	vs = write(t, "vsphere.yaml", strings.Replace(readFile(t, vs), `osImageOverride: "ami-0f4804aff4cf9c5a2"`, `osImageOverride: "/dc1/vm/templates/rhel-8-kube-v1.30.5"`, 1))
 
 	tests := []struct {
 		name string
@@ -97,7 +106,11 @@ func TestVerifyExitsZeroOneOrTwo(t *testing.T) {
 		{"an unknown output format is a usage error", []string{"verify", "-o", "xml", good}, ExitUsage, []string{"--output"}},
 		{"no parallelism is a usage error", []string{"verify", "--parallel", "0", good}, ExitUsage, []string{"--parallel"}},
 		{"an AWS image without --region is a usage error", []string{"verify", aws}, ExitUsage, []string{"--region is required"}},
-		{"an AWS image is reported unchecked while no AWS check is wired", []string{"verify", "--region", "eu-west-1", aws}, ExitFindings, []string{"verify-unsupported"}},
+		// The AWS check is wired: it asks EC2 at --aws-endpoint (a closed
+		// loopback port here, so nothing leaves the machine) with the
+		// credentials of the standard chain.
+		{"an AWS image is checked with EC2 at --aws-endpoint", []string{"verify", "--region", "eu-west-1", "--aws-endpoint", "https://127.0.0.1:1", aws}, ExitFindings, []string{"✗ aws os ami-0f4804aff4cf9c5a2", "verify-aws-unreachable", "eu-west-1"}},
+		{"a vSphere template is checked in vCenter at --vsphere-url", []string{"verify", "--vsphere-url", "https://127.0.0.1:1/sdk", "--vsphere-user", "admin", vs}, ExitFindings, []string{"✗ vsphere os /dc1/vm/templates/rhel-8-kube-v1.30.5", "verify-vsphere-unreachable"}},
 		{"a file that does not exist is an I/O error", []string{"verify", filepath.Join(t.TempDir(), "nope.yaml")}, ExitUsage, []string{"nope.yaml"}},
 	}
 	for _, tt := range tests {
@@ -231,4 +244,13 @@ func TestServeRefusesVerifySettingsItCannotRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
