@@ -52,6 +52,13 @@ type pos struct{ line, col int }
 // Path returns the build's JSON path, builds[N].
 func (b Build) Path() string { return fmt.Sprintf("builds[%d]", b.Index) }
 
+// Position returns the line and column of one of the build's values
+// (artifact_id, custom_data.os_name…), or 0, 0 when it has none.
+func (b Build) Position(field string) (line, column int) {
+	p := b.at[field]
+	return p.line, p.col
+}
+
 // errorAt returns an error about the build's field (artifact_id,
 // custom_data.os_name...) at its place in the file.
 func (b Build) errorAt(field, format string, args ...any) *Error {

@@ -19,8 +19,8 @@ const (
 )
 
 // Values returns the generic-byoi values of the image, a YAML document like
-// examples/values/generic-aws.yaml, with comments that say where each value
-// came from. comment, when not empty, is put first (one line per line).
+// examples/values/generic-aws.yaml, with the comments of Comments. comment,
+// when not empty, is put first (one comment line per line).
 func (img Image) Values(comment string) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.DocumentNode}
 	var head []string
@@ -55,14 +55,15 @@ func (img Image) Values(comment string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Comments says, one line each, where the image was found, for which
-// region, and where its OS and Kubernetes version came from. Values from the
+// Comments says, one line each: the image's region ("region: R", first,
+// for an AMI), where the image was found, and where its OS and Kubernetes version came from. Values from the
 // manifest are quoted, so no line break of theirs reaches a comment.
 func (img Image) Comments() []string {
-	out := []string{"generic-byoi values imported from " + img.Source}
+	var out []string
 	if img.Region != "" {
 		out = append(out, "region: "+img.Region)
 	}
+	out = append(out, "generic-byoi values imported from "+img.Source)
 	if img.OSNameFrom != "" {
 		out = append(out, "osName from "+img.OSNameFrom)
 	}
@@ -70,7 +71,7 @@ func (img Image) Comments() []string {
 		out = append(out, "osVersion from "+img.OSVersionFrom)
 	}
 	if img.Kubernetes != "" {
-		out = append(out, fmt.Sprintf("built for Kubernetes %s (from %s): pick a kubernetes layer of that version", quote(img.Kubernetes), img.KubernetesFrom))
+		out = append(out, fmt.Sprintf("built for Kubernetes %s (from %s): pick a kubernetes layer of that version", brief(img.Kubernetes), img.KubernetesFrom))
 	}
 	for i, s := range out {
 		out[i] = strings.Map(func(r rune) rune {
