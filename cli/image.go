@@ -228,7 +228,7 @@ func (e *env) runImport(args []string, f *importFlags) error {
 	if target != nil {
 		return redact(clientErr(e.importToProfile(cl, target, imgs[0], f)), cc.cfg.APIKey)
 	}
-	return e.writeValues(imgs, f)
+	return e.writeValues(imgs, display, f)
 }
 
 // importImages reads the images of the manifest (or --name) and chooses
@@ -353,7 +353,9 @@ func firstInRegion(imgs []imagesrc.Image, region string) string {
 
 // writeValues checks the values of each image as `byoos validate --pack
 // generic-byoi@1.0.x --cloud CLOUD` does and writes them when they pass.
-func (e *env) writeValues(imgs []imagesrc.Image, f *importFlags) error {
+// Findings name the manifest (or --name) as their file: the values they
+// are about are not written.
+func (e *env) writeValues(imgs []imagesrc.Image, display string, f *importFlags) error {
 	v, err := e.validator()
 	if err != nil {
 		return err
@@ -369,13 +371,10 @@ func (e *env) writeValues(imgs []imagesrc.Image, f *importFlags) error {
 		if err != nil {
 			return ioErr(err)
 		}
-		where := "values of " + img.Source
-		if img.Region != "" {
-			where += " for " + img.Region
-		}
-		r := v.ValidateValues(where, text, found.Pack, img.Cloud, profile.Options{})
+		r := v.ValidateValues(display, text, found.Pack, img.Cloud, profile.Options{})
 		for _, fd := range r.Findings {
 			if fd.Severity != finding.Info {
+				fd.Line, fd.Column = 0, 0
 				fmt.Fprintln(e.stderr, fd.String())
 			}
 		}
@@ -514,7 +513,12 @@ func (e *env) importToProfile(cl *client.Client, t *profileTarget, img imagesrc.
 	if err != nil {
 		var ae *client.APIError
 		if client.IsRefusal(err) && errors.As(err, &ae) {
-			printFindings(e.stderr, ae.Findings)
+			for _, fd := range ae.Findings {
+				if fd.File == "" {
+					fd.File = f.profile + "@" + t.version // lines count in the layer's values
+				}
+				fmt.Fprintln(e.stderr, fd.String())
+			}
 			msg := ae.Message
 			if len(ae.Findings) > 0 {
 				msg = fmt.Sprintf("%d error(s)", ae.Findings.Count(finding.Error))
