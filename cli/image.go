@@ -40,9 +40,10 @@ type ImportCheck struct {
 // has made the new profile version and before it saves it: findings of
 // severity error (or an error) stop the import, and nothing is written.
 // The command line's own verifier does nothing yet: the online checks of
-// `byoos verify` (package preflight) are to be wired in here, in
-// env.verifier, so that an imported image is verified where the cluster will
-// run before the profile that points at it is saved.
+// `byoos verify` (package preflight) are to be wired in by setting
+// env.importVerifier where Run makes the env, so that an imported image is
+// verified where the cluster will run before the profile that points at it
+// is saved. Tests set it to a verifier of their own.
 type ImportVerifier interface {
 	VerifyImport(ctx context.Context, c ImportCheck) (finding.List, error)
 }
