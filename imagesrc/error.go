@@ -21,6 +21,20 @@ type Error struct {
 	Message string
 
 	err error
+	// src and off (off > 0 for an offset+1) place an error whose line and
+	// column are not counted yet (see locate).
+	src []byte
+	off int
+}
+
+// locate counts the lines and columns of errors made with an offset only,
+// once the errors to report are known: counting is linear in the file.
+func locate(es Errors) {
+	for _, e := range es {
+		if e.off > 0 && e.Line == 0 {
+			e.Line, e.Column = position(e.src, e.off-1)
+		}
+	}
 }
 
 // Error returns "line L, column C: PATH: MESSAGE", leaving out what is unknown.

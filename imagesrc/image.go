@@ -94,14 +94,25 @@ func (m *Manifest) Import() (*Import, error) {
 	var errs Errors
 	last := m.LastRun()
 	out.OlderBuilds = len(m.Builds) - len(last)
+	more := 0
 	for i := range last {
 		b := &last[i]
 		imgs, skip, err := b.images()
-		errs = append(errs, err...)
+		for _, e := range err {
+			if len(errs) < MaxErrors {
+				errs = append(errs, e)
+			} else {
+				more++
+			}
+		}
 		if skip != "" {
 			out.Skipped = append(out.Skipped, Skipped{Build: *b, Reason: skip})
 		}
 		out.Images = append(out.Images, imgs...)
+	}
+	locate(errs)
+	if more > 0 {
+		errs = append(errs, &Error{Message: fmt.Sprintf("and %d more problem(s)", more)})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -146,22 +157,26 @@ func (b *Build) amazonImages() ([]Image, string, Errors) {
 	var errs Errors
 	var imgs []Image
 	seen := map[string]string{}
+	errorAt := func(format string, args ...any) *Error { return b.errorAt("artifact_id", format, args...) }
 	for part := range strings.SplitSeq(b.ArtifactID, ",") {
+		if len(errs) > MaxErrors {
+			break // Import reports no more
+		}
 		region, ami, ok := strings.Cut(part, ":")
 		if !ok {
-			errs = append(errs, b.errorAt("artifact_id", "%s is not REGION:AMI; an amazon builder's artifact_id is REGION:AMI pairs joined by commas, us-east-1:ami-0123456789abcdef0,us-west-2:ami-0fedcba9876543210", quote(part)))
+			errs = append(errs, errorAt("%s is not REGION:AMI; an amazon builder's artifact_id is REGION:AMI pairs joined by commas, us-east-1:ami-0123456789abcdef0,us-west-2:ami-0fedcba9876543210", quote(part)))
 			continue
 		}
 		if !regionRe.MatchString(region) {
-			errs = append(errs, b.errorAt("artifact_id", "%s in %s is not an AWS region name such as us-east-1", quote(region), quote(part)))
+			errs = append(errs, errorAt("%s in %s is not an AWS region name such as us-east-1", quote(region), quote(part)))
 			continue
 		}
 		if _, p := osimage.ParseAMI(ami); p != nil {
-			errs = append(errs, b.errorAt("artifact_id", "%s in %s is not an AMI ID: %s", quote(ami), quote(part), p.Message))
+			errs = append(errs, errorAt("%s in %s is not an AMI ID: %s", quote(ami), quote(part), p.Message))
 			continue
 		}
 		if prev, dup := seen[region]; dup && prev != ami {
-			errs = append(errs, b.errorAt("artifact_id", "names two AMIs in %s, %s and %s; expected one per region", region, prev, ami))
+			errs = append(errs, errorAt("names two AMIs in %s, %s and %s; expected one per region", region, prev, ami))
 			continue
 		} else if dup {
 			continue
@@ -272,11 +287,15 @@ func (b *Build) newImage(cloud, id string) Image {
 // FromName returns the image a bare name and ID stand for: name is an image
 // name in image-builder's naming (see ParseName) that gives the OS and the
 // Kubernetes version, id the image as cloud names it (an AMI ID, a VHD URL, a
-// template path). For vSphere an empty id is the name itself, the template's
+// template path), and region the AMI's region (ignored on other clouds).
+// For vSphere an empty id is the name itself, the template's
 // name (an OVA's name less .ova is not assumed to be its template's). The
 // id is checked with the cloud's parser of package osimage.
 func FromName(cloud, region, name, id string) (Image, error) {
-	img := Image{Cloud: cloud, Region: region, ID: id, Source: "the name " + quote(name)}
+	img := Image{Cloud: cloud, ID: id, Source: "the name " + quote(name)}
+	if cloud == osimage.CloudTypeAWS {
+		img.Region = region // an AMI's; the other clouds' images name none
+	}
 	if n, ok := ParseName(name); ok {
 		from := "the name " + quote(name)
 		img.OSName, img.OSNameFrom = n.OSName, from

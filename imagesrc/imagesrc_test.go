@@ -308,10 +308,10 @@ func TestFromNameTakesTheOSFromTheNameAndTheImageFromTheID(t *testing.T) {
 		{name: "an AMI name without an ID is refused", cloud: "aws", in: "capa-ami-ubuntu-24.04-v1.30.1-1716000000", err: "give the ID"},
 		{name: "a malformed AMI ID is refused with the AMI parser's words", cloud: "aws", in: "x", id: "ami-12", err: "aws-ami-malformed"},
 		{name: "a vSphere template name is its own ID", cloud: "vsphere", in: "rhel-8-kube-v1.27.11",
-			want: want{cloud: "vsphere", region: "us-east-1", id: "rhel-8-kube-v1.27.11", osName: "rhel", osVersion: "8", k8s: "v1.27.11"}},
+			want: want{cloud: "vsphere", id: "rhel-8-kube-v1.27.11", osName: "rhel", osVersion: "8", k8s: "v1.27.11"}},
 		{name: "an OVA file name needs the template's path", cloud: "vsphere", in: "ubuntu-2404-kube-v1.30.1.ova", err: "is an OVA file"},
 		{name: "an Azure managed image is unusable", cloud: "azure", in: "vhd-ubuntu-2204", id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/i",
-			want: want{cloud: "azure", region: "us-east-1", id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/i", osName: "ubuntu", osVersion: "22.04", unusable: osimage.CodeAzureManagedImage}},
+			want: want{cloud: "azure", id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/i", osName: "ubuntu", osVersion: "22.04", unusable: osimage.CodeAzureManagedImage}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -377,5 +377,25 @@ func TestValuesCommentsCannotBreakOutOfTheComment(t *testing.T) {
 		if strings.HasPrefix(line, "  osImageOverride: x") {
 			t.Errorf("a build name wrote a line of its own:\n%s", out)
 		}
+	}
+}
+
+func TestAManifestWithManyProblemsReportsTheFirstAndCountsTheRest(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"builds": [`)
+	for i := range 3000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"builder_type": "amazon-ebs", "artifact_id": "` + strings.Repeat("x,", 100) + `x", "packer_run_uuid": "r"}`)
+	}
+	b.WriteString(`], "last_run_uuid": "r"}`)
+	_, err := FromManifest([]byte(b.String()))
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatal(err)
+	}
+	if len(es) != MaxErrors+1 || !strings.HasPrefix(es[len(es)-1].Message, "and ") || !strings.Contains(es[len(es)-1].Message, "more problem(s)") {
+		t.Errorf("%d problems, the last %q", len(es), es[len(es)-1].Message)
 	}
 }

@@ -40,9 +40,8 @@ type node struct {
 	// text is a string's value, a number's digits, or "true"/"false".
 	text string
 	// keys and vals are an object's members, in order.
-	keys    []string
-	keyOffs []int
-	vals    []*node
+	keys []string
+	vals []*node
 	// items are an array's elements.
 	items []*node
 }
@@ -182,6 +181,7 @@ func (d *decoder) fromToken(tok json.Token, at, depth int) (*node, error) {
 			}
 		case '{':
 			n.kind = kindObject
+			seen := map[string]bool{}
 			for d.dec.More() {
 				kat := d.next()
 				ktok, err := d.dec.Token()
@@ -189,7 +189,7 @@ func (d *decoder) fromToken(tok json.Token, at, depth int) (*node, error) {
 					return nil, d.syntaxError(err, kat)
 				}
 				key, _ := ktok.(string)
-				if n.member(key) != nil {
+				if seen[key] {
 					line, col := position(d.src, kat)
 					return nil, &Error{Line: line, Column: col, Message: fmt.Sprintf("the key %s appears twice in the same object", quote(key))}
 				}
@@ -197,7 +197,8 @@ func (d *decoder) fromToken(tok json.Token, at, depth int) (*node, error) {
 				if err != nil {
 					return nil, err
 				}
-				n.keys, n.keyOffs, n.vals = append(n.keys, key), append(n.keyOffs, kat), append(n.vals, v)
+				seen[key] = true
+				n.keys, n.vals = append(n.keys, key), append(n.vals, v)
 			}
 		}
 		end := d.next()

@@ -36,8 +36,10 @@ type Build struct {
 	// CustomData is the manifest post-processor's custom_data, nil when absent.
 	CustomData map[string]string
 
-	// at holds the positions of the build's values, for messages.
-	at map[string]pos
+	// at holds the byte offsets of the build's values in src, for messages;
+	// lines and columns are counted only for the few that need them.
+	at  map[string]int
+	src []byte
 }
 
 // File is a file a build produced.
@@ -46,24 +48,27 @@ type File struct {
 	Size int64
 }
 
-// pos is a line and column.
-type pos struct{ line, col int }
-
 // Path returns the build's JSON path, builds[N].
 func (b Build) Path() string { return fmt.Sprintf("builds[%d]", b.Index) }
 
 // Position returns the line and column of one of the build's values
 // (artifact_id, custom_data.os_name…), or 0, 0 when it has none.
 func (b Build) Position(field string) (line, column int) {
-	p := b.at[field]
-	return p.line, p.col
+	off, ok := b.at[field]
+	if !ok {
+		return 0, 0
+	}
+	return position(b.src, off)
 }
 
 // errorAt returns an error about the build's field (artifact_id,
-// custom_data.os_name...) at its place in the file.
+// custom_data.os_name...) at its place in the file (counted by locate).
 func (b Build) errorAt(field, format string, args ...any) *Error {
-	p := b.at[field]
-	return &Error{Path: b.Path() + "." + field, Line: p.line, Column: p.col, Message: fmt.Sprintf(format, args...)}
+	e := &Error{Path: b.Path() + "." + field, Message: fmt.Sprintf(format, args...), src: b.src}
+	if off, ok := b.at[field]; ok {
+		e.off = off + 1
+	}
+	return e
 }
 
 // LastRun returns the builds of the manifest's last run: those whose
@@ -93,6 +98,9 @@ func ParseManifest(src []byte) (*Manifest, error) {
 	}
 	p := &manifestParser{src: src}
 	m := p.manifest(root)
+	if p.more > 0 {
+		p.errs = append(p.errs, &Error{Message: fmt.Sprintf("and %d more problem(s)", p.more)})
+	}
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
@@ -109,9 +117,19 @@ func asError(err error) *Error {
 type manifestParser struct {
 	src  []byte
 	errs Errors
+	// more counts the problems past MaxErrors.
+	more int
 }
 
+// MaxErrors is the most problems ParseManifest reports one by one; a last
+// one says how many more there are.
+const MaxErrors = 50
+
 func (p *manifestParser) errorf(path string, n *node, format string, args ...any) {
+	if len(p.errs) >= MaxErrors {
+		p.more++
+		return
+	}
 	e := &Error{Path: path, Message: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = position(p.src, n.off)
@@ -181,13 +199,13 @@ func sortedKeys(m map[string]bool) []string {
 // build reads builds[i].
 func (p *manifestParser) build(i int, n *node) (Build, bool) {
 	path := fmt.Sprintf("builds[%d]", i)
-	b := Build{Index: i, at: map[string]pos{}}
+	b := Build{Index: i, at: map[string]int{}, src: p.src}
 	if n.kind != kindObject {
 		p.errorf(path, n, "is %s; expected a build, an object with name, builder_type and artifact_id", n.describe())
 		return b, false
 	}
-	before := len(p.errs)
-	b.at[""] = p.pos(n)
+	before := len(p.errs) + p.more
+	b.at[""] = n.off
 	str := func(key string, required bool) string {
 		v := n.member(key)
 		switch {
@@ -200,7 +218,7 @@ func (p *manifestParser) build(i int, n *node) (Build, bool) {
 			p.errorf(path+"."+key, v, "is %s; expected a string", v.describe())
 			return ""
 		}
-		b.at[key] = p.pos(v)
+		b.at[key] = v.off
 		return v.text
 	}
 	b.Name = str("name", false)
@@ -252,16 +270,11 @@ func (p *manifestParser) build(i int, n *node) (Build, bool) {
 					continue
 				}
 				b.CustomData[k] = val.text
-				b.at["custom_data."+k] = p.pos(val)
+				b.at["custom_data."+k] = val.off
 			}
 		}
 	}
-	return b, len(p.errs) == before
-}
-
-func (p *manifestParser) pos(n *node) pos {
-	l, c := position(p.src, n.off)
-	return pos{l, c}
+	return b, len(p.errs)+p.more == before
 }
 
 func orNode(n, parent *node) *node {
