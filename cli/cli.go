@@ -40,6 +40,10 @@ type env struct {
 	packDirs []string
 	// getenv reads the environment (os.Getenv).
 	getenv func(string) string
+	// importVerifier checks a profile version `image import --profile`
+	// is about to save; nil is the verifier that finds nothing (see
+	// ImportVerifier).
+	importVerifier ImportVerifier
 }
 
 // exitError carries an exit code out of a command.
@@ -67,12 +71,21 @@ func ioErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 // returns the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return e.run(args)
+}
+
+// run runs the command line of e with args.
+func (e *env) run(args []string) int {
+	if e.getenv == nil {
+		e.getenv = os.Getenv
+	}
+	stdout, stderr := e.stdout, e.stderr
 	root := e.rootCmd()
 	root.SetArgs(args)
-	root.SetIn(stdin)
+	root.SetIn(e.stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(e.ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -100,7 +113,7 @@ value offline, resolves macros as Palette does, and renders what provisions mach
 	}
 	root.PersistentFlags().StringArrayVar(&e.packDirs, "pack-dir", nil, "also read packs from this directory of pack directories (repeatable)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
-	root.AddCommand(e.validateCmd(), e.verifyCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd(), e.explainCmd())
+	root.AddCommand(e.validateCmd(), e.verifyCmd(), e.renderCmd(), e.packCmd(), e.serveCmd(), e.profileCmd(), e.registryCmd(), e.apikeyCmd(), e.explainCmd(), e.imageCmd())
 	return root
 }
 
