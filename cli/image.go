@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 	"github.com/byoos/byoos/finding"
 	"github.com/byoos/byoos/imagesrc"
 	"github.com/byoos/byoos/osimage"
+	"github.com/byoos/byoos/preflight"
 	"github.com/byoos/byoos/profile"
 	"github.com/byoos/byoos/secret"
 	"github.com/byoos/byoos/wire"
@@ -38,30 +40,58 @@ type ImportCheck struct {
 
 // ImportVerifier is the hook `byoos image import --profile` calls after it
 // has made the new profile version and before it saves it: findings of
-// severity error (or an error) stop the import, and nothing is written.
-// The command line's own verifier does nothing yet: the online checks of
-// `byoos verify` (package preflight) are to be wired in by setting
-// env.importVerifier where Run makes the env, so that an imported image is
-// verified where the cluster will run before the profile that points at it
-// is saved. Tests set it to a verifier of their own.
+// severity error (or an error) stop the import, and nothing is written. The
+// command line's verifier is preflightImportVerifier (the checks of `byoos
+// verify`); tests set env.importVerifier to one of their own.
 type ImportVerifier interface {
 	VerifyImport(ctx context.Context, c ImportCheck) (finding.List, error)
 }
 
-// noImportVerification is the verifier used until verify is wired in: it
-// finds nothing.
+// noImportVerification is the verifier of --no-verify: it finds nothing.
 type noImportVerification struct{}
 
 func (noImportVerification) VerifyImport(context.Context, ImportCheck) (finding.List, error) {
 	return nil, nil
 }
 
-// verifier returns the ImportVerifier of the command line.
-func (e *env) verifier() ImportVerifier {
-	if e.importVerifier != nil {
-		return e.importVerifier
+// preflightImportVerifier checks the imported image where the cluster will
+// run, as `byoos verify` checks a profile's image: the AMI in the region, the
+// VHD blob, the vSphere template.
+type preflightImportVerifier struct {
+	clouds  cloudSettings
+	arch    string
+	timeout time.Duration
+}
+
+func (v preflightImportVerifier) VerifyImport(ctx context.Context, c ImportCheck) (finding.List, error) {
+	region := c.Region
+	if region == "" {
+		region = c.Image.Region
 	}
-	return noImportVerification{}
+	t, err := verifyTarget(region, v.arch, nil)
+	if err != nil {
+		return nil, err
+	}
+	img := preflight.Image{Cloud: c.Profile.Spec.Template.CloudType, Role: preflight.RoleOS, Ref: c.Image.ID,
+		At: finding.Finding{Layer: c.Profile.Spec.Template.Packs[c.Layer].Name, Path: "pack.osImageOverride"}}
+	checkers, release, err := buildCheckers(v.clouds, []preflight.Image{img})
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	rs := preflight.Run(ctx, []preflight.Image{img}, t, checkers, preflight.Options{Parallel: 1, Timeout: v.timeout})
+	return preflight.Report(rs).Findings, nil
+}
+
+// verifier returns the ImportVerifier of the command line.
+func (e *env) verifier(f *importFlags) ImportVerifier {
+	switch {
+	case e.importVerifier != nil:
+		return e.importVerifier
+	case f.noVerify:
+		return noImportVerification{}
+	}
+	return preflightImportVerifier{clouds: f.clouds.withEnv(e.getenv), arch: f.arch, timeout: f.verifyTimeout}
 }
 
 func (e *env) imageCmd() *cobra.Command {
@@ -79,6 +109,10 @@ type importFlags struct {
 	allRegions                     bool
 	profile, version               string
 	publish                        bool
+	noVerify                       bool
+	arch                           string
+	verifyTimeout                  time.Duration
+	clouds                         cloudSettings
 	conn                           connFlags
 	cloudSet, regionSet, outputSet bool
 }
@@ -120,7 +154,12 @@ With --profile NAME (and the server flags of the profile commands) import makes 
 new version of that cluster profile instead: the latest version's export, with the
 generic-byoi layer's osImageOverride, osName and osVersion replaced and everything
 else kept, as the next patch version (or --version), a draft unless --publish. The
-cloud is the profile's. The server validates it and refuses it with findings.
+cloud is the profile's. Before it is saved, the image is checked where the cluster
+runs, as byoos verify checks it (the AMI in --region, the VHD blob, the vSphere
+template; the same flags and environment for the clouds' credentials): an image
+that does not hold stops the import with its findings, and nothing is written
+(--no-verify skips the check). The server validates the new version and refuses
+it with findings.
 
   byoos image import packer-manifest.json --region us-east-1 > values.yaml
   byoos image import packer-manifest.json --all-regions -o all-regions.yaml
@@ -151,6 +190,10 @@ not validate or the server refuses the new version, 2 for usage and I/O errors.
 	fl.StringVar(&f.profile, "profile", "", "make a new version of this cluster profile on the server, pointing at the image")
 	fl.StringVar(&f.version, "version", "", "with --profile: the new version (default: the next patch version of the latest)")
 	fl.BoolVar(&f.publish, "publish", false, "with --profile: publish the new version")
+	fl.BoolVar(&f.noVerify, "no-verify", false, "with --profile: save the new version without checking the image where the cluster runs")
+	fl.StringVar(&f.arch, "arch", "", "with --profile: the machines' architecture the image must have, x86_64 (default) or arm64")
+	fl.DurationVar(&f.verifyTimeout, "verify-timeout", 30*time.Second, "with --profile: how long the check of the image may take")
+	addCloudFlags(c, &f.clouds)
 	f.conn.register(fl)
 	f.conn.registerScope(fl, "profiles")
 	return c
@@ -502,7 +545,7 @@ func (e *env) importToProfile(cl *client.Client, t *profileTarget, img imagesrc.
 		return &exitError{code: ExitFindings, err: fmt.Errorf("%s %s: %w", f.profile, t.latest.Version, err)}
 	}
 	layer.Values = text
-	fl, err := e.verifier().VerifyImport(e.ctx, ImportCheck{Profile: &doc, Layer: t.layer, Image: img, Region: f.region})
+	fl, err := e.verifier(f).VerifyImport(e.ctx, ImportCheck{Profile: &doc, Layer: t.layer, Image: img, Region: f.region})
 	if err != nil {
 		return ioErr(fmt.Errorf("verify the imported image: %w", err))
 	}

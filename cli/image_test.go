@@ -187,7 +187,7 @@ func TestImageImportMakesANewProfileVersionOnTheServer(t *testing.T) {
 	s := newCLIServer(t)
 	s.must("profile", "apply", "examples/aws.yaml", "--publish")
 
-	out := s.must("image", "import", manifests+"aws-image-builder.json", "--region", "us-west-2", "--profile", "rhel8-aws")
+	out := s.must("image", "import", manifests+"aws-image-builder.json", "--region", "us-west-2", "--profile", "rhel8-aws", "--no-verify")
 	if !strings.Contains(out, "created cluster profile rhel8-aws 1.0.1") || !strings.Contains(out, "from 1.0.0") || !strings.Contains(out, "ami-0fedcba9876543210 in us-west-2") {
 		t.Errorf("import:\n%s", out)
 	}
@@ -205,18 +205,18 @@ func TestImageImportMakesANewProfileVersionOnTheServer(t *testing.T) {
 	}
 
 	// The next import makes the next patch version; --version and --publish are honoured.
-	s.must("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws")
-	s.must("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws", "--version", "2.0.0", "--publish")
+	s.must("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws", "--no-verify")
+	s.must("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws", "--no-verify", "--version", "2.0.0", "--publish")
 	if p := s.getJSON("rhel8-aws", "--version", "1.0.2"); !strings.Contains(p.Spec.Draft.Packs[0].Values, "ami-0a1b2c3d4e5f60718") {
 		t.Errorf("1.0.2: %s", p.Spec.Draft.Packs[0].Values)
 	}
 	if p := s.getJSON("rhel8-aws", "--version", "2.0.0"); !p.Status.IsPublished {
 		t.Errorf("2.0.0 is not published")
 	}
-	if _, errOut, code := s.run("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws", "--version", "2.0.0"); code != ExitFindings || !strings.Contains(errOut, "exists already") {
+	if _, errOut, code := s.run("image", "import", manifests+"aws-image-builder.json", "--region", "eu-west-1", "--profile", "rhel8-aws", "--no-verify", "--version", "2.0.0"); code != ExitFindings || !strings.Contains(errOut, "exists already") {
 		t.Errorf("an existing version: exit %d %s", code, errOut)
 	}
-	if _, errOut, code := s.run("image", "import", manifests+"azure-vhd.json", "--profile", "rhel8-aws"); code != ExitFindings || !strings.Contains(errOut, "built no aws image") {
+	if _, errOut, code := s.run("image", "import", manifests+"azure-vhd.json", "--profile", "rhel8-aws", "--no-verify"); code != ExitFindings || !strings.Contains(errOut, "built no aws image") {
 		t.Errorf("an azure manifest for an aws profile: exit %d %s", code, errOut)
 	}
 }
@@ -241,12 +241,12 @@ func TestImageImportWritesNothingWhenTheImportIsRefused(t *testing.T) {
 	before := s.getJSON("ubuntu-azure")
 
 	// A managed image is refused before anything is sent.
-	_, errOut, code := s.run("image", "import", manifests+"azure-managed.json", "--profile", "ubuntu-azure")
+	_, errOut, code := s.run("image", "import", manifests+"azure-managed.json", "--profile", "ubuntu-azure", "--no-verify")
 	if code != ExitFindings || !strings.Contains(errOut, "azure-managed-image") || !strings.Contains(errOut, "az disk create") {
 		t.Errorf("managed image: exit %d\n%s", code, errOut)
 	}
 	// Values the server refuses (an OS name in capitals) are printed as its findings.
-	_, errOut, code = s.run("image", "import", manifests+"azure-vhd.json", "--profile", "ubuntu-azure", "--os-name", "Ubuntu")
+	_, errOut, code = s.run("image", "import", manifests+"azure-vhd.json", "--profile", "ubuntu-azure", "--no-verify", "--os-name", "Ubuntu")
 	if code != ExitFindings || !strings.Contains(errOut, "ubuntu-azure@1.0.1:3:11: error byoos-osname-case") || !strings.Contains(errOut, "the server refused ubuntu-azure 1.0.1") {
 		t.Errorf("refused by the server: exit %d\n%s", code, errOut)
 	}
@@ -288,5 +288,25 @@ func TestImageImportCallsTheVerifierBeforeSaving(t *testing.T) {
 	yes := &recordingVerifier{}
 	if out, errOut, code := runWith(yes, "image", "import", manifests+"aws-image-builder.json", "--region", "us-east-1", "--profile", "rhel8-aws"); code != ExitOK || len(yes.checks) != 1 {
 		t.Errorf("a verifier that finds nothing: exit %d, %d calls\n%s%s", code, len(yes.checks), out, errOut)
+	}
+}
+
+// Without --no-verify, --profile checks the imported image where the cluster
+// runs before it saves anything: here EC2 is a closed loopback port, so the
+// check fails and no version is written.
+func TestImageImportVerifiesTheImageBeforeSavingTheProfile(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIMPORTTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "import-test-secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	s := newCLIServer(t)
+	s.must("profile", "apply", "examples/aws.yaml", "--publish")
+	_, errOut, code := s.run("image", "import", manifests+"aws-image-builder.json", "--region", "us-west-2", "--profile", "rhel8-aws", "--aws-endpoint", "https://127.0.0.1:1")
+	if code != ExitFindings || !strings.Contains(errOut, "verify-aws-unreachable") || !strings.Contains(errOut, "was not created") {
+		t.Fatalf("exit %d, want 1 naming the failed check:\n%s", code, errOut)
+	}
+	if vs := s.versions("rhel8-aws"); vs != "1.0.0" {
+		t.Errorf("versions after a refused import: %q, want the first one only", vs)
 	}
 }
