@@ -38,9 +38,10 @@ type server struct {
 	client              *http.Client
 }
 
-func startServer(t *testing.T) *server {
+// startServer starts a test server; opts change its configuration.
+func startServer(t *testing.T, opts ...func(*api.Config)) *server {
 	t.Helper()
-	ts := clienttest.Start(t)
+	ts := clienttest.Start(t, opts...)
 	pool := x509.NewCertPool()
 	pemBytes, err := os.ReadFile(ts.CACertFile)
 	if err != nil || !pool.AppendCertsFromPEM(pemBytes) {
@@ -214,7 +215,7 @@ func setValues(layer, text string) chromedp.Action[chromedp.Void] {
 
 // readmeShots are the screenshots the README shows.
 var readmeShots = map[string]bool{"wizard-os-layer": true, "editor-azure-gallery-finding": true, "profile-edge-masked": true, "signin-wrong-key": true,
-	"macros": true, "profile-macros-used": true}
+	"macros": true, "profile-macros-used": true, "profile-verify": true}
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()

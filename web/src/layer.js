@@ -27,11 +27,18 @@ export function findingsOf(findings, i, name) {
   return (findings || []).filter((f) => f.field === field || (f.layer === name && (f.field || '').startsWith(`spec.template.packs[${i}]`)));
 }
 
-export function findingItem(f, onJump) {
-  const where = f.line ? `Line ${f.line}${f.column ? `, column ${f.column}` : ''}` : (f.path || f.field || 'Profile');
+// findingItem renders a finding: severity, where (line and column, else its
+// path), its path, message, fix and code. With opts.layer the finding's layer
+// leads where it is (a profile's findings, whose lines count in that layer's
+// values); onJump makes it a button that goes to the line.
+export function findingItem(f, onJump, opts = {}) {
+  const line = f.line ? `line ${f.line}${f.column ? `, column ${f.column}` : ''}` : '';
+  const inLayer = !!(opts.layer && f.layer);
+  let where = line ? line[0].toUpperCase() + line.slice(1) : (f.path || f.field || 'Profile');
+  if (inLayer) where = line ? `${f.layer}, ${line}` : f.layer;
   const body = [
     h('span', { class: `sev sev-${f.severity}` }, f.severity === 'error' ? 'Error' : f.severity === 'warning' ? 'Warning' : 'Note'),
-    ' ', h('span', { class: 'where' }, where), f.path && f.line ? h('span', { class: 'path' }, ` (${f.path})`) : null, ': ',
+    ' ', h('span', { class: 'where' }, where), f.path && (f.line || inLayer) ? h('span', { class: 'path' }, ` (${f.path})`) : null, ': ',
     h('span', { class: 'msg' }, f.message),
     f.hint ? h('span', { class: 'hint' }, h('strong', {}, 'Fix: '), f.hint) : null,
     h('span', { class: 'code' }, f.code),

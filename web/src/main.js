@@ -8,6 +8,7 @@ import { layerEditor, findingItem, loadEditor } from './layer.js';
 import { wizardView } from './wizard.js';
 import { registriesView } from './registries.js';
 import { macrosView } from './macros.js';
+import { verifyPanel, verifyRefusal } from './verify.js';
 
 const PUBLIC_REPO = '5e0000000000000000000001';
 const CLOUDS = [
@@ -299,6 +300,8 @@ async function profileView(uid) {
       pre, slot, editBtn));
   });
 
+  const verify = verifyPanel({ uid, cloudType: draft.cloudType, errorText, alertBox, onCleanup: (f) => cleanup.push(f) });
+  whoami().then((me) => verify.refuse(verifyRefusal(me)), () => {}); // unknown: the server decides
   const findings = p.status.findings || [];
   const audits = h('ul', { class: 'audit' }, h('li', {}, 'Loading…'));
   main.append(
@@ -310,10 +313,10 @@ async function profileView(uid) {
     h('section', { class: 'actions-area', id: 'profile-actions', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, 'Actions'),
       h('div', { class: 'actions' }, publishBtn,
-        // Verify and render arrive as API endpoints in later work; each gets its button here.
-        h('button', { type: 'button', disabled: true, id: 'verify', 'aria-describedby': 'next-note' }, 'Verify against the clouds'),
+        // Render arrives as an API endpoint in later work; it gets its button here.
         h('button', { type: 'button', disabled: true, id: 'render', 'aria-describedby': 'next-note' }, 'Render to Cluster API')),
-      h('p', { class: 'help', id: 'next-note' }, 'Verify and render come with the next API endpoints.')),
+      h('p', { class: 'help', id: 'next-note' }, 'Render comes with the next API endpoint.'),
+      verify.el),
     h('section', { 'aria-labelledby': 'layers-h' }, h('h2', { id: 'layers-h' }, 'Layers (draft)'),
       h('p', { class: 'help' }, 'Secret values are shown as ******** and kept when you save without changing them.'), layers),
     h('section', { id: 'macros-used', 'aria-labelledby': 'macros-used-h' }, h('h2', { id: 'macros-used-h' }, 'Macros used'), macrosUsed(p)),
