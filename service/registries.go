@@ -284,7 +284,7 @@ func checkEndpoint(kind, ep string) (string, error) {
 	if err := checkHostPort(u.Host); err != nil {
 		return "", fmt.Errorf("%s: %v", names.Quote(ep), err)
 	}
-	return strings.TrimSuffix(ep, "/"), nil
+	return strings.TrimRight(ep, "/"), nil
 }
 
 func checkHostPort(hp string) error {
