@@ -67,7 +67,7 @@ func (s *serveClouds) flags(c *cobra.Command) {
 	f.StringVar(&s.awsProfile, "verify-aws-profile", "", "shared config profile of the AWS chain; turns the AWS check on")
 	f.BoolVar(&s.azure, "verify-azure", false, "check VHD blobs (public ones and SAS URLs; keys from "+envAzureKeys+" as ACCOUNT=KEY pairs, which also turn the check on)")
 	f.BoolVar(&s.azureIdentity, "verify-azure-identity", false, "read VHD blobs whose URL has no SAS with the server's default Azure credential chain; turns the Azure check on")
-	f.StringVar(&s.azureCloud, "verify-azure-cloud", "", "Azure cloud whose blob endpoints verify reaches without --verify-allow-host: public (default), china or usgovernment")
+	f.StringVar(&s.azureCloud, "verify-azure-cloud", "", "Azure cloud whose blob endpoints verify reaches without --verify-allow-host: public (default), china or usgovernment; turns the Azure check on")
 	f.StringArrayVar(&s.azureEndpoints, "verify-azure-endpoint", nil, "ACCOUNT=URL: read the account's blobs at URL instead (repeatable); turns the Azure check on")
 	f.StringVar(&s.vsphereURL, "verify-vsphere-url", "", "vCenter URL: check vSphere templates there (user --verify-vsphere-user, password from "+envVSpherePassword+")")
 	f.StringVar(&s.vsphereUser, "verify-vsphere-user", "", "vCenter user name")
