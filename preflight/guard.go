@@ -32,6 +32,11 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("byoos refused to connect to %s: %s", net.JoinHostPort(e.Host, e.Port), e.Reason)
 }
 
+// NonRetriable marks the refusal as final for client libraries that retry
+// failed requests (azcore retries transport errors unless they have this
+// method): the same connection would be refused again.
+func (e *RefusedError) NonRetriable() {}
+
 // AllowList bounds what verify may reach: its DialContext connects only to
 // a host listed (in Hosts or RegistryHosts) whose addresses are public, or
 // to an address in Nets. Names are resolved once per connection and the

@@ -54,7 +54,11 @@ type Options struct {
 	// (--verify-allow-host, --verify-allow-net) and how long results are
 	// reused (--verify-cache-ttl).
 	Verify service.VerifyConfig
-	Logger *slog.Logger
+	// VerifyClouds turns on the checks of AWS, Azure and vSphere images
+	// with the server's own credentials; Run sets Verify.Clouds from it
+	// when Verify.Clouds is nil.
+	VerifyClouds VerifyClouds
+	Logger       *slog.Logger
 	// Ready, when set, receives the listening address once the server serves.
 	Ready chan<- string
 }
@@ -116,6 +120,14 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if o.RegistrySyncInterval < 0 {
 		return fmt.Errorf("registry sync interval %v: give 0 (no schedule) or more", o.RegistrySyncInterval)
+	}
+	if o.Verify.Clouds == nil {
+		clouds, err := o.VerifyClouds.Checkers(o.Verify)
+		if err != nil {
+			return err
+		}
+		o.Verify.Clouds = clouds
+		log.Info("verify checks the images of these clouds with the server's credentials", o.VerifyClouds.Summary()...)
 	}
 	regs := service.NewRegistries(st, sealer, service.RegistriesConfig{
 		Client: service.Regsync{Options: regsync.Options{Limits: regsync.DefaultLimits()}}, Logger: log})

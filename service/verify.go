@@ -57,9 +57,10 @@ type VerifyConfig struct {
 	Timeout  time.Duration
 	Parallel int
 	// Clouds are the checks of clouds other than Edge (aws, azure,
-	// vsphere), keyed by cloud name; Edge's is built in. The lead wires
-	// preflight/aws.New, preflight/azure.New and preflight/vsphere.New
-	// here (in package serve), each given the dialer.
+	// vsphere), keyed by cloud name; Edge's is built in. Package serve
+	// builds them (serve.VerifyClouds.Checkers), each given the tenant's
+	// allow-list dialer for the hosts a profile names. An image of a cloud
+	// missing here gets a verify-unsupported finding.
 	Clouds map[string]CloudChecker
 	// Resolver resolves registry names (net.DefaultResolver when nil).
 	Resolver *net.Resolver

@@ -42,6 +42,13 @@ func (k *check) failure(ctx context.Context, what string, tries, maxRetries int,
 				subject, k.vhd.Account, firstLine(k.clean(ce.err.Error()))),
 			"Sign in where verify runs (`az login`, or the AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET of a service principal), configure the account key, or append a read SAS to the URL.")
 	}
+	var denied *preflight.RefusedError
+	if errors.As(err, &denied) {
+		return k.finding(finding.Error, finding.CodeVerifyTargetRefused,
+			fmt.Sprintf("%s was not checked: %s.", subject, k.clean(denied.Error())),
+			fmt.Sprintf("Ask the server's operator to allow the host (byoos serve %s HOST[:PORT] or %s CIDR), or run byoos verify from a machine that reaches it.",
+				preflight.AllowHostSetting, preflight.AllowNetSetting))
+	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
 		return k.refused(what, tries, maxRetries, re)

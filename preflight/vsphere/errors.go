@@ -103,6 +103,13 @@ func (c *Checker) fault(ctx context.Context, img preflight.Image, step string, e
 	add := func(code, msg, hint string) finding.Finding {
 		return preflight.Finding(img, finding.Error, code, msg, hint)
 	}
+	var refused *preflight.RefusedError
+	if errors.As(err, &refused) {
+		return add(finding.CodeVerifyTargetRefused,
+			fmt.Sprintf("%s was not checked: %s.", subject, redact(refused.Error())),
+			fmt.Sprintf("Ask the server's operator to allow the host (byoos serve %s HOST[:PORT] or %s CIDR), or run byoos verify from a machine that reaches it.",
+				preflight.AllowHostSetting, preflight.AllowNetSetting))
+	}
 	switch k {
 	case errTimeout:
 		return add(finding.CodeVerifyTimeout,

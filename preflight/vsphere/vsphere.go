@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,6 +56,13 @@ type Config struct {
 	// Transport, when set, carries every request (vCenter and OVA URLs)
 	// instead of one built from Insecure and CACert; for tests.
 	Transport http.RoundTripper
+	// OVADial, when set, makes every connection of an OVA URL's requests
+	// (redirects included), with no proxy: the server gives its
+	// allow-list's dialer, so that the OVA URL a profile names reaches only
+	// what the allow-list permits (a refusal is a verify-target-refused
+	// finding). vCenter's connections do not use it. Ignored when
+	// Transport is set.
+	OVADial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Checker checks vSphere templates and OVA URLs. It implements
@@ -108,7 +116,12 @@ func New(cfg Config) (*Checker, error) {
 		return nil, err
 	}
 	c.vcTransport = newTransport(pool, cfg.Insecure)
-	c.ovaTransport = newTransport(pool, false)
+	ova := newTransport(pool, false)
+	if cfg.OVADial != nil {
+		ova.Proxy = nil // a proxy would dial for us, past the dialer
+		ova.DialContext = cfg.OVADial
+	}
+	c.ovaTransport = ova
 	return c, nil
 }
 
