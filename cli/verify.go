@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 const (
 	defaultVerifyTimeout  = 30 * time.Second
 	defaultVerifyParallel = 32
+	// defaultVerifyCacheTTL is how long a check's result is reused by later
+	// runs (--cache-ttl).
+	defaultVerifyCacheTTL = 10 * time.Minute
 )
 
 type verifyFlags struct {
@@ -35,6 +39,7 @@ type verifyFlags struct {
 	sets          []string
 	allowEmulator bool
 	clouds        cloudSettings
+	cacheTTL      time.Duration
 }
 
 func (e *env) verifyCmd() *cobra.Command {
@@ -50,20 +55,28 @@ one with its findings, and then checks every image it names where the cluster wi
                the CA certificate), their tag resolves to a digest (printed), and the image
                or index has a linux/amd64 or linux/arm64 platform (only the --arch one,
                when given).
-  aws, azure,  generic-byoi's pack.osImageOverride; these checks are not built into this
-  vsphere      byoos yet: their images are reported as verify-unsupported.
+  aws          generic-byoi's AMI exists in --region, is available, has the --arch
+               architecture and is not deprecated; when it is missing, which other
+               regions have it, and the aws ec2 copy-image command
+  azure        the VHD blob exists, is a page blob of whole MiBs plus its footer, a fixed
+               VHD, readable with the credential
+  vsphere      the template exists and is a template (not a VM); an OVA URL answers and
+               its name has the r_u- prefix
 
-Checks run concurrently (--parallel) with a time limit each (--timeout). Nothing is cached
-between runs of the command; the server (byoos profile verify) caches results for the time
-its --verify-cache-ttl gives, and records the Edge digests of a published profile version so
+Checks run concurrently (--parallel) with a time limit each (--timeout). A check's result
+is reused by later runs for --cache-ttl (10 minutes; 0 turns the cache off), kept in the
+user's cache directory (byoos/verify) without any credential; a check that ran out of time
+is not kept. The server (byoos profile verify) caches results for the time its
+--verify-cache-ttl gives, and records the Edge digests of a published profile version so
 that a tag that moved since is reported.
 
   byoos verify --region eu-west-1 profile.yaml
   byoos verify --cloud edge-native values.yaml        (a bare values file of edge-native-byoi)
 
 Credentials: AWS from the standard AWS chain (--aws-endpoint overrides the endpoint); Azure
-from AZURE_STORAGE_KEY, a SAS in the URL, or the default Azure chain; vSphere from --vsphere-url,
---vsphere-user and GOVC_PASSWORD or VSPHERE_PASSWORD. No password is ever read from a flag.
+from a SAS in the URL, else the key of AZURE_STORAGE_ACCOUNT in AZURE_STORAGE_KEY, else with
+--azure-identity the default Azure chain; vSphere from --vsphere-url, --vsphere-user and
+GOVC_PASSWORD or VSPHERE_PASSWORD. No password is ever read from a flag.
 
 Exit status: 0 when every image holds, 1 on any error finding (an invalid profile included),
 2 for usage or I/O errors.`,
@@ -80,6 +93,7 @@ Exit status: 0 when every image holds, 1 on any error finding (an invalid profil
 	c.Flags().IntVar(&f.parallel, "parallel", defaultVerifyParallel, "most checks running at once")
 	c.Flags().StringArrayVar(&f.sets, "set", nil, "cluster context for macros: system.KEY=V, var.NAME=V, macro.NAME=V (repeatable)")
 	c.Flags().BoolVar(&f.allowEmulator, "allow-emulator", false, "accept Azure storage emulator (Azurite) blob URLs")
+	c.Flags().DurationVar(&f.cacheTTL, "cache-ttl", defaultVerifyCacheTTL, "reuse a check's result from an earlier run for this long (0: check again)")
 	addCloudFlags(c, &f.clouds)
 	return c
 }
@@ -178,6 +192,18 @@ func (e *env) runVerify(files []string, f verifyFlags) error {
 		return ioErr(err)
 	}
 	defer release()
+	if f.cacheTTL < 0 {
+		return usageErr("--cache-ttl %s: give 0 or a positive duration", f.cacheTTL)
+	}
+	if f.cacheTTL > 0 {
+		if dir, err := os.UserCacheDir(); err == nil {
+			if disk, err := preflight.NewDiskCache(filepath.Join(dir, "byoos", "verify"), f.cacheTTL); err == nil {
+				for cloud, c := range checkers {
+					checkers[cloud] = preflight.Cached(c, disk, "cli")
+				}
+			}
+		}
+	}
 	opts := preflight.Options{Parallel: f.parallel, Timeout: f.timeout}
 	if isTerminal(e.stderr) && len(imgs) > 0 {
 		opts.Progress = func(done, total int, _ preflight.Result) {

@@ -70,6 +70,7 @@ func write(t *testing.T, name, content string) string {
 }
 
 func TestVerifyExitsZeroOneOrTwo(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no result of another run is reused
 	reg := regtest.StartRegistry(t)
 	digest := regtest.PushIndex(t, reg, "edge/ubuntu", "k3s-1.30.6-demo", regtest.LinuxAMD64(), regtest.LinuxARM64())
 	good := write(t, "good.yaml", edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:k3s-1.30.6-demo")))
@@ -137,6 +138,7 @@ func TestVerifyExitsZeroOneOrTwo(t *testing.T) {
 }
 
 func TestVerifyJSONOutput(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no result of another run is reused
 	reg := regtest.StartRegistry(t)
 	digest := regtest.PushImage(t, reg, "edge/ubuntu", "v1", regtest.LinuxAMD64())
 	good := write(t, "good.yaml", edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:v1")))
@@ -253,4 +255,39 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A check's result is reused by later runs for --cache-ttl, from the user's
+// cache directory, which holds no credential; --cache-ttl 0 checks again.
+func TestVerifyReusesAResultForTheCacheTTL(t *testing.T) {
+	cacheDir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cacheDir)
+	reg := regtest.StartRegistry(t)
+	first := regtest.PushIndex(t, reg, "edge/ubuntu", "k3s-1.30.6-demo", regtest.LinuxAMD64())
+	file := write(t, "edge.yaml", edgeDoc(edgeValues(reg, reg.Password, "edge/ubuntu:k3s-1.30.6-demo")))
+	if out, errOut, code := run(t, "", "verify", file); code != ExitOK || !strings.Contains(out, first) {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	second := regtest.PushIndex(t, reg, "edge/ubuntu", "k3s-1.30.6-demo", regtest.LinuxARM64(), regtest.LinuxAMD64())
+	if second == first {
+		t.Fatal("the second push did not change the tag's digest")
+	}
+	if out, errOut, code := run(t, "", "verify", file); code != ExitOK || !strings.Contains(out, first) || strings.Contains(out, second) {
+		t.Errorf("within the cache time, want the cached digest %s:\n%s%s", first, out, errOut)
+	}
+	if out, errOut, code := run(t, "", "verify", "--cache-ttl", "0", file); code != ExitOK || !strings.Contains(out, second) {
+		t.Errorf("with --cache-ttl 0, want the tag's new digest %s:\n%s%s", second, out, errOut)
+	}
+	if _, _, code := run(t, "", "verify", "--cache-ttl", "-1s", file); code != ExitUsage {
+		t.Errorf("a negative --cache-ttl: exit %d, want %d", code, ExitUsage)
+	}
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "byoos", "verify", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("nothing was kept in the cache directory")
+	}
+	for _, f := range files {
+		if b := readFile(t, f); strings.Contains(b, reg.Password) || strings.Contains(b, reg.Username+":") {
+			t.Errorf("%s holds a credential: %s", f, b)
+		}
+	}
 }

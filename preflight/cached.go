@@ -15,19 +15,26 @@ import (
 // time results are trusted for.
 type ResultCache = cache.Cache[string, Result]
 
+// ResultStore keeps results by CacheKey: a *ResultCache in memory (the
+// server), a *DiskCache between runs (the command line).
+type ResultStore interface {
+	Get(key string) (Result, bool)
+	Put(key string, r Result)
+}
+
 // Cached returns a Checker that answers from rc what c found of the same
 // image (reference, credentials, recorded digest) for the same target in
 // the same scope, and asks c otherwise. A result found by a check that ran
 // out of time, or that a connection refusal decided (the allow-list may
 // change), is not kept. A cached result's findings are located where the
 // image asked about is named.
-func Cached(c Checker, rc *ResultCache, scope string) Checker {
+func Cached(c Checker, rc ResultStore, scope string) Checker {
 	return &cached{c: c, rc: rc, scope: scope}
 }
 
 type cached struct {
 	c     Checker
-	rc    *ResultCache
+	rc    ResultStore
 	scope string
 }
 
