@@ -284,7 +284,9 @@ func checkEndpoint(kind, ep string) (string, error) {
 	if err := checkHostPort(u.Host); err != nil {
 		return "", fmt.Errorf("%s: %v", names.Quote(ep), err)
 	}
-	return strings.TrimRight(ep, "/"), nil
+	// The scheme as URLs compare it (url.Parse accepts HTTPS://), and no
+	// trailing slashes, so that checking the result again gives it back.
+	return strings.TrimRight("https"+ep[len("https"):], "/"), nil
 }
 
 func checkHostPort(hp string) error {
