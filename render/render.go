@@ -177,7 +177,7 @@ func unsupported(cloud string, t Target) error {
 	if cloud == "" {
 		cloud = "(none)"
 	}
-	return &UsageError{Msg: fmt.Sprintf("a %s profile cannot be rendered to %s; its targets are %s", cloud, t, names(Targets(cloud)))}
+	return &UsageError{Msg: fmt.Sprintf("%s profiles cannot be rendered to %s; their targets are %s", cloud, t, names(Targets(cloud)))}
 }
 
 func asUsage(err error) error {

@@ -229,8 +229,8 @@ func TestBadRequestsNameTheKeyToSet(t *testing.T) {
 		{"vsphere without a network names vsphere.network", "vsphere.yaml", TargetCAPI, Context{Cluster: "prod"}, "vsphere.network", "vsphere.network is not set"},
 		{"a namespace Kubernetes refuses names namespace", "aws.yaml", TargetCAPI, badNS, "namespace", "is not a Kubernetes namespace"},
 		{"a root volume under CAPA's minimum names aws.rootVolumeSize", "aws.yaml", TargetCAPI, smallRoot, "aws.rootVolumeSize", "at least 8"},
-		{"an AWS profile to edge-user-data lists the AWS targets", "aws.yaml", TargetEdgeUserData, Context{}, "", "a aws profile cannot be rendered to edge-user-data; its targets are values, capi"},
-		{"an Edge profile to capi lists the Edge targets", "edge-native.yaml", TargetCAPI, Context{Cluster: "prod"}, "", "its targets are values, edge-user-data"},
+		{"an AWS profile to edge-user-data lists the AWS targets", "aws.yaml", TargetEdgeUserData, Context{}, "", "aws profiles cannot be rendered to edge-user-data; their targets are values, capi"},
+		{"an Edge profile to capi lists the Edge targets", "edge-native.yaml", TargetCAPI, Context{Cluster: "prod"}, "", "their targets are values, edge-user-data"},
 		{"an unknown target lists the targets", "aws.yaml", Target("terraform"), Context{}, "", `target "terraform" does not exist; the targets are values, capi, edge-user-data`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
