@@ -62,7 +62,7 @@ func renderEdge(p *wire.Profile, c Context) ([]Document, error) {
 	}
 	where := func(key string) string { return fmt.Sprintf("spec.template.packs[%d] (edge-native-byoi) %s", idx, key) }
 	uri := strings.TrimSpace(lookup(doc, "options.system.uri"))
-	images, err := contentImages(p)
+	images, err := contentImages(p, idx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -158,14 +158,21 @@ func masked(creds map[string]string) bool {
 }
 
 // contentImages lists pack.content.images of every layer, in layer order, each
-// image once; NA (no provider image) is skipped.
-func contentImages(p *wire.Profile) ([]string, error) {
+// image once; NA (no provider image) is skipped. Layer os, already parsed, is
+// osDoc; a layer whose text does not mention images is not parsed.
+func contentImages(p *wire.Profile, os int, osDoc *values.Doc) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
-	for i := range p.Spec.Template.Packs {
-		doc, err := layerDoc(p, i)
-		if err != nil {
-			return nil, err
+	for i, ref := range p.Spec.Template.Packs {
+		doc := osDoc
+		if i != os {
+			if !strings.Contains(ref.Values, "images") {
+				continue
+			}
+			var err error
+			if doc, err = layerDoc(p, i); err != nil {
+				return nil, err
+			}
 		}
 		list, ok := doc.Lookup("pack.content.images")
 		if !ok || values.Deref(list).Kind != yaml.SequenceNode {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"sigs.k8s.io/yaml"
+	"gopkg.in/yaml.v3"
 )
 
 // plain returns a document's object as generic JSON values, with the empty
@@ -17,8 +17,10 @@ func plain(obj any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return prune(v), nil
@@ -39,6 +41,15 @@ func prune(v any) any {
 		for i, e := range x {
 			x[i] = prune(e)
 		}
+	case json.Number:
+		// Whole numbers stay whole (YAML would write a large float64 as 9e+18).
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
 	}
 	return v
 }
@@ -53,11 +64,16 @@ func (d Document) YAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := yaml.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("encode %s: %w", d.Name, err)
 	}
-	return out, nil
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", d.Name, err)
+	}
+	return b.Bytes(), nil
 }
 
 // JSON returns a document as indented JSON; cloud-config has no JSON form.

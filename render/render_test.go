@@ -477,3 +477,23 @@ func TestOutputsUseOnlyTheProvidersDocumentedFields(t *testing.T) {
 		})
 	}
 }
+
+func TestLargeWholeNumbersStayWhole(t *testing.T) {
+	c := Context{Cluster: "prod"}
+	c.AWS.RootVolumeSize = 9000000000000000001
+	docs, err := Render(rendered(t, "aws.yaml", false, nil), TargetCAPI, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := docs[0].YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := docs[0].JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(y, []byte("size: 9000000000000000001\n")) || !bytes.Contains(js, []byte(`"size": 9000000000000000001`)) {
+		t.Errorf("the root volume size lost digits:\n%s\n%s", y, js)
+	}
+}
