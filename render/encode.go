@@ -55,14 +55,19 @@ func prune(v any) any {
 }
 
 // YAML returns a document as YAML: the object's fields, keys sorted, for
-// Kubernetes objects and ARM templates; the text itself for cloud-config.
+// Kubernetes objects and ARM templates; the text itself for cloud-config;
+// the profile in its own field order (as byoos render --target values
+// prints it).
 func (d Document) YAML() ([]byte, error) {
 	if d.Format == FormatCloudConfig {
 		return []byte(d.Text), nil
 	}
-	v, err := plain(d.Object)
-	if err != nil {
-		return nil, err
+	v := d.Object
+	if d.Format != FormatProfile {
+		var err error
+		if v, err = plain(d.Object); err != nil {
+			return nil, err
+		}
 	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)

@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/byoos/byoos/catalog"
 	"github.com/byoos/byoos/profile"
+	"github.com/byoos/byoos/render"
 	"github.com/byoos/byoos/service"
 	"github.com/byoos/byoos/wire"
 )
@@ -67,49 +68,49 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func stream(t *testing.T, docs []Document) []byte {
+func stream(t *testing.T, docs []render.Document) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteYAMLStream(&b, docs); err != nil {
+	if err := render.WriteYAMLStream(&b, docs); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
 }
 
 // azureContext is the context of the Azure goldens.
-func azureContext() Context {
-	c := Context{Cluster: "prod", Region: "westeurope"}
+func azureContext() render.Context {
+	c := render.Context{Cluster: "prod", Region: "westeurope"}
 	c.Azure.SubscriptionID = "01234567-89ab-cdef-0123-4567890abcde"
 	c.Azure.ResourceGroup = "byoos-images"
 	return c
 }
 
 func TestEveryCloudAndTargetMatchesItsGolden(t *testing.T) {
-	vsphere := Context{Cluster: "prod"}
+	vsphere := render.Context{Cluster: "prod"}
 	vsphere.VSphere.Network = "VM Network"
 	vsphere.VSphere.Server = "vcenter.example.com"
 	for _, c := range []struct {
 		name, example string
-		target        Target
-		ctx           Context
+		target        render.Target
+		ctx           render.Context
 		show          bool
 		golden        string
 	}{
-		{"an AWS profile renders an AWSMachineTemplate", "aws.yaml", TargetCAPI, Context{Cluster: "prod", Region: "us-east-1"}, false, "aws-capi.golden"},
-		{"an Azure profile renders the managed image's ARM template and an AzureMachineTemplate", "azure.json", TargetCAPI, azureContext(), false, "azure-capi.golden"},
-		{"a vSphere profile renders a VSphereMachineTemplate", "vsphere.yaml", TargetCAPI, vsphere, false, "vsphere-capi.golden"},
-		{"an Edge profile renders user-data with its secrets masked", "edge-native.yaml", TargetEdgeUserData, Context{}, false, "edge-user-data.golden"},
-		{"an Edge profile renders user-data with its secrets shown when asked", "edge-native.yaml", TargetEdgeUserData, Context{}, true, "edge-user-data-secrets.golden"},
+		{"an AWS profile renders an AWSMachineTemplate", "aws.yaml", render.TargetCAPI, render.Context{Cluster: "prod", Region: "us-east-1"}, false, "aws-capi.golden"},
+		{"an Azure profile renders the managed image's ARM template and an AzureMachineTemplate", "azure.json", render.TargetCAPI, azureContext(), false, "azure-capi.golden"},
+		{"a vSphere profile renders a VSphereMachineTemplate", "vsphere.yaml", render.TargetCAPI, vsphere, false, "vsphere-capi.golden"},
+		{"an Edge profile renders user-data with its secrets masked", "edge-native.yaml", render.TargetEdgeUserData, render.Context{}, false, "edge-user-data.golden"},
+		{"an Edge profile renders user-data with its secrets shown when asked", "edge-native.yaml", render.TargetEdgeUserData, render.Context{}, true, "edge-user-data-secrets.golden"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := rendered(t, c.example, c.show, nil)
-			docs, err := Render(p, c.target, c.ctx)
+			docs, err := render.Render(p, c.target, c.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var k8s []Document
+			var k8s []render.Document
 			for _, d := range docs {
-				if d.Format == FormatARM {
+				if d.Format == render.FormatARM {
 					js, err := d.JSON()
 					if err != nil {
 						t.Fatal(err)
@@ -128,11 +129,11 @@ func TestTheValuesTargetIsTheRenderedProfile(t *testing.T) {
 	for _, ex := range []string{"aws.yaml", "azure.json", "vsphere.yaml", "edge-native.yaml"} {
 		t.Run(ex, func(t *testing.T) {
 			p := rendered(t, ex, false, nil)
-			docs, err := Render(p, TargetValues, Context{})
+			docs, err := render.Render(p, render.TargetValues, render.Context{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(docs) != 1 || docs[0].Object != p || docs[0].Format != FormatProfile {
+			if len(docs) != 1 || docs[0].Object != p || docs[0].Format != render.FormatProfile {
 				t.Errorf("values of %s: %+v", ex, docs)
 			}
 		})
@@ -143,11 +144,11 @@ func TestTheValuesTargetIsTheRenderedProfile(t *testing.T) {
 // CAPA's AWSMachineTemplate with unknown fields rejected, so every field byoos
 // writes is one CAPA has.
 func TestAWSOutputDecodesStrictlyIntoCAPATypes(t *testing.T) {
-	c := Context{Cluster: "prod", Namespace: "clusters"}
+	c := render.Context{Cluster: "prod", Namespace: "clusters"}
 	c.AWS.SSHKeyName = "ops"
 	c.AWS.InstanceType = "m6i.xlarge"
 	c.AWS.RootVolumeSize = 120
-	docs, err := Render(rendered(t, "aws.yaml", false, nil), TargetCAPI, c)
+	docs, err := render.Render(rendered(t, "aws.yaml", false, nil), render.TargetCAPI, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestAWSOutputDecodesStrictlyIntoCAPATypes(t *testing.T) {
 		t.Errorf("ami %+v", s.AMI)
 	case s.InstanceType != "m6i.xlarge" || s.RootVolume == nil || s.RootVolume.Size != 120:
 		t.Errorf("instance %s root %+v", s.InstanceType, s.RootVolume)
-	case s.SSHKeyName == nil || *s.SSHKeyName != "ops" || s.IAMInstanceProfile != DefaultAWSInstanceProfile:
+	case s.SSHKeyName == nil || *s.SSHKeyName != "ops" || s.IAMInstanceProfile != render.DefaultAWSInstanceProfile:
 		t.Errorf("ssh key %v profile %s", s.SSHKeyName, s.IAMInstanceProfile)
 	}
 
@@ -193,7 +194,7 @@ func TestMacrosAreResolvedForTheCluster(t *testing.T) {
 	// The AMI comes from a variable the cluster context sets.
 	p := rendered(t, "aws.yaml", false, nil)
 	p.Spec.Template.Packs[0].Values = strings.Replace(p.Spec.Template.Packs[0].Values, "ami-0f4804aff4cf9c5a2", "ami-0123456789abcdef0", 1)
-	docs, err := Render(p, TargetCAPI, Context{Cluster: "prod"})
+	docs, err := render.Render(p, render.TargetCAPI, render.Context{Cluster: "prod"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,30 +213,30 @@ func TestBadRequestsNameTheKeyToSet(t *testing.T) {
 	noRegion.Region = ""
 	badGen := azureContext()
 	badGen.Azure.HyperVGeneration = "V3"
-	badNS := Context{Cluster: "prod", Namespace: "Not_A_Namespace"}
-	smallRoot := Context{Cluster: "prod"}
+	badNS := render.Context{Cluster: "prod", Namespace: "Not_A_Namespace"}
+	smallRoot := render.Context{Cluster: "prod"}
 	smallRoot.AWS.RootVolumeSize = 4
 	for _, c := range []struct {
 		name, example string
-		target        Target
-		ctx           Context
+		target        render.Target
+		ctx           render.Context
 		key, want     string
 	}{
-		{"capi without a cluster names cluster", "aws.yaml", TargetCAPI, Context{}, "cluster", "cluster is not set"},
-		{"azure without a subscription names azure.subscriptionID", "azure.json", TargetCAPI, noSub, "azure.subscriptionID", "azure.subscriptionID is not set"},
-		{"azure without a resource group names azure.resourceGroup", "azure.json", TargetCAPI, noRG, "azure.resourceGroup", "azure.resourceGroup is not set"},
-		{"azure without a region names region", "azure.json", TargetCAPI, noRegion, "region", "region is not set"},
-		{"azure with a Hyper-V generation V3 names azure.hyperVGeneration", "azure.json", TargetCAPI, badGen, "azure.hyperVGeneration", "expected V1 or V2"},
-		{"vsphere without a network names vsphere.network", "vsphere.yaml", TargetCAPI, Context{Cluster: "prod"}, "vsphere.network", "vsphere.network is not set"},
-		{"a namespace Kubernetes refuses names namespace", "aws.yaml", TargetCAPI, badNS, "namespace", "is not a Kubernetes namespace"},
-		{"a root volume under CAPA's minimum names aws.rootVolumeSize", "aws.yaml", TargetCAPI, smallRoot, "aws.rootVolumeSize", "at least 8"},
-		{"an AWS profile to edge-user-data lists the AWS targets", "aws.yaml", TargetEdgeUserData, Context{}, "", "aws profiles cannot be rendered to edge-user-data; their targets are values, capi"},
-		{"an Edge profile to capi lists the Edge targets", "edge-native.yaml", TargetCAPI, Context{Cluster: "prod"}, "", "their targets are values, edge-user-data"},
-		{"an unknown target lists the targets", "aws.yaml", Target("terraform"), Context{}, "", `target "terraform" does not exist; the targets are values, capi, edge-user-data`},
+		{"capi without a cluster names cluster", "aws.yaml", render.TargetCAPI, render.Context{}, "cluster", "cluster is not set"},
+		{"azure without a subscription names azure.subscriptionID", "azure.json", render.TargetCAPI, noSub, "azure.subscriptionID", "azure.subscriptionID is not set"},
+		{"azure without a resource group names azure.resourceGroup", "azure.json", render.TargetCAPI, noRG, "azure.resourceGroup", "azure.resourceGroup is not set"},
+		{"azure without a region names region", "azure.json", render.TargetCAPI, noRegion, "region", "region is not set"},
+		{"azure with a Hyper-V generation V3 names azure.hyperVGeneration", "azure.json", render.TargetCAPI, badGen, "azure.hyperVGeneration", "expected V1 or V2"},
+		{"vsphere without a network names vsphere.network", "vsphere.yaml", render.TargetCAPI, render.Context{Cluster: "prod"}, "vsphere.network", "vsphere.network is not set"},
+		{"a namespace Kubernetes refuses names namespace", "aws.yaml", render.TargetCAPI, badNS, "namespace", "is not a Kubernetes namespace"},
+		{"a root volume under CAPA's minimum names aws.rootVolumeSize", "aws.yaml", render.TargetCAPI, smallRoot, "aws.rootVolumeSize", "at least 8"},
+		{"an AWS profile to edge-user-data lists the AWS targets", "aws.yaml", render.TargetEdgeUserData, render.Context{}, "", "aws profiles cannot be rendered to edge-user-data; their targets are values, capi"},
+		{"an Edge profile to capi lists the Edge targets", "edge-native.yaml", render.TargetCAPI, render.Context{Cluster: "prod"}, "", "their targets are values, edge-user-data"},
+		{"an unknown target lists the targets", "aws.yaml", render.Target("terraform"), render.Context{}, "", `target "terraform" does not exist; the targets are values, capi, edge-user-data`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Render(rendered(t, c.example, false, nil), c.target, c.ctx)
-			var ue *UsageError
+			_, err := render.Render(rendered(t, c.example, false, nil), c.target, c.ctx)
+			var ue *render.UsageError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error %v (%T), want a *UsageError", err, err)
 			}
@@ -251,7 +252,7 @@ func TestProfilesATargetCannotUseAreProfileErrors(t *testing.T) {
 	ova.Spec.Template.Packs[0].Values = strings.Replace(ova.Spec.Template.Packs[0].Values, "/Datacenter/vm/sp-docs/rhel-8-kube-v1.30.10", "https://images.example.com/r_u-2004-0-k-1243-0.ova", 1)
 	noBYOOS := rendered(t, "aws.yaml", false, nil)
 	noBYOOS.Spec.Template.Packs = noBYOOS.Spec.Template.Packs[1:]
-	ctx := Context{Cluster: "prod"}
+	ctx := render.Context{Cluster: "prod"}
 	ctx.VSphere.Network = "VM Network"
 	for _, c := range []struct {
 		name string
@@ -262,10 +263,10 @@ func TestProfilesATargetCannotUseAreProfileErrors(t *testing.T) {
 		{"a profile without generic-byoi has no image", noBYOOS, "no generic-byoi layer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Render(c.p, TargetCAPI, ctx)
-			var pe *ProfileError
+			_, err := render.Render(c.p, render.TargetCAPI, ctx)
+			var pe *render.ProfileError
 			if !errors.As(err, &pe) || !strings.Contains(pe.Msg, c.want) {
-				t.Errorf("error %v, want a *ProfileError with %q", err, c.want)
+				t.Errorf("error %v, want a *render.ProfileError with %q", err, c.want)
 			}
 		})
 	}
@@ -275,7 +276,7 @@ func TestTheAzureSASIsNeverWritten(t *testing.T) {
 	p := rendered(t, "azure.json", true, nil)
 	const sas = "sv=2022-11-02&sr=b&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D"
 	p.Spec.Template.Packs[0].Values = strings.Replace(p.Spec.Template.Packs[0].Values, "ubuntu22-1301.vhd", "ubuntu22-1301.vhd?"+sas, 1)
-	docs, err := Render(p, TargetCAPI, azureContext())
+	docs, err := render.Render(p, render.TargetCAPI, azureContext())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,27 +295,9 @@ func TestTheAzureSASIsNeverWritten(t *testing.T) {
 	}
 }
 
-func TestVSphereInventoryPathsSplitIntoDatacenterAndFolder(t *testing.T) {
-	for _, c := range []struct{ name, path, dc, folder string }{
-		{"a template in a folder", "/Datacenter/vm/sp-docs/rhel-8", "Datacenter", "/Datacenter/vm/sp-docs"},
-		{"a template directly under vm", "/DC1/vm/rhel-8", "DC1", "/DC1/vm"},
-		{"a datacenter inside a folder", "/Region/DC1/vm/templates/rhel-8", "/Region/DC1", "/Region/DC1/vm/templates"},
-		{"a relative path gives neither", "path/to/template/rhel-8", "", ""},
-		{"a bare name gives neither", "rhel-8", "", ""},
-		{"a path without a vm folder gives neither", "/DC1/templates/rhel-8", "", ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dc, folder := splitInventoryPath(c.path)
-			if dc != c.dc || folder != c.folder {
-				t.Errorf("splitInventoryPath(%q) = %q, %q; want %q, %q", c.path, dc, folder, c.dc, c.folder)
-			}
-		})
-	}
-}
-
 func TestEdgeUserDataShowsSecretsOnlyWhenAsked(t *testing.T) {
 	const password = "s3cr3t-Pull-Passw0rd"
-	masked, err := Render(rendered(t, "edge-native.yaml", false, nil), TargetEdgeUserData, Context{})
+	masked, err := render.Render(rendered(t, "edge-native.yaml", false, nil), render.TargetEdgeUserData, render.Context{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +307,7 @@ func TestEdgeUserDataShowsSecretsOnlyWhenAsked(t *testing.T) {
 	if !strings.Contains(masked[0].Text, "password: '********'") {
 		t.Errorf("masked user-data has no masked password:\n%s", masked[0].Text)
 	}
-	shown, err := Render(rendered(t, "edge-native.yaml", true, nil), TargetEdgeUserData, Context{})
+	shown, err := render.Render(rendered(t, "edge-native.yaml", true, nil), render.TargetEdgeUserData, render.Context{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +338,7 @@ func TestEdgeUserDataShowsSecretsOnlyWhenAsked(t *testing.T) {
 func TestEdgeCommentsCannotCarryYAML(t *testing.T) {
 	p := rendered(t, "edge-native.yaml", false, nil)
 	p.Metadata.Name = "edge\nstylus:\n  debug: true"
-	docs, err := Render(p, TargetEdgeUserData, Context{})
+	docs, err := render.Render(p, render.TargetEdgeUserData, render.Context{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,15 +349,15 @@ func TestEdgeCommentsCannotCarryYAML(t *testing.T) {
 
 func TestRenderingTwiceGivesTheSameBytes(t *testing.T) {
 	p := rendered(t, "azure.json", false, nil)
-	a, err := Render(p, TargetCAPI, azureContext())
+	a, err := render.Render(p, render.TargetCAPI, azureContext())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Render(p, TargetCAPI, azureContext())
+	b, err := render.Render(p, render.TargetCAPI, azureContext())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(stream(t, a), stream(t, b)) || len(a) != 2 || a[0].Format != FormatARM || a[1].Format != FormatKubernetes {
+	if !bytes.Equal(stream(t, a), stream(t, b)) || len(a) != 2 || a[0].Format != render.FormatARM || a[1].Format != render.FormatKubernetes {
 		t.Errorf("documents differ or are out of order: %v", a)
 	}
 }
@@ -431,20 +414,20 @@ func shapeOf(t *testing.T, src []byte) map[string]string {
 func TestOutputsUseOnlyTheProvidersDocumentedFields(t *testing.T) {
 	az := azureContext()
 	az.Azure.SSHPublicKey = "c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSUVYQU1QTEU="
-	vs := Context{Cluster: "prod"}
-	vs.VSphere = VSphereContext{Server: "vc.example.com", Thumbprint: "AB:CD", Datacenter: "DC", Folder: "/DC/vm/k8s", Datastore: "ds1",
+	vs := render.Context{Cluster: "prod"}
+	vs.VSphere = render.VSphereContext{Server: "vc.example.com", Thumbprint: "AB:CD", Datacenter: "DC", Folder: "/DC/vm/k8s", Datastore: "ds1",
 		ResourcePool: "*/Resources", StoragePolicyName: "gold", Network: "k8s-net", CloneMode: "fullClone"}
 	for _, c := range []struct {
 		name, example, documented string
-		ctx                       Context
-		format                    Format
+		ctx                       render.Context
+		format                    render.Format
 	}{
-		{"the AzureMachineTemplate", "azure.json", "capz-documented.yaml", az, FormatKubernetes},
-		{"the ARM template of the managed image", "azure.json", "arm-images-documented.json", az, FormatARM},
-		{"the VSphereMachineTemplate", "vsphere.yaml", "capv-documented.yaml", vs, FormatKubernetes},
+		{"the AzureMachineTemplate", "azure.json", "capz-documented.yaml", az, render.FormatKubernetes},
+		{"the ARM template of the managed image", "azure.json", "arm-images-documented.json", az, render.FormatARM},
+		{"the VSphereMachineTemplate", "vsphere.yaml", "capv-documented.yaml", vs, render.FormatKubernetes},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			docs, err := Render(rendered(t, c.example, false, nil), TargetCAPI, c.ctx)
+			docs, err := render.Render(rendered(t, c.example, false, nil), render.TargetCAPI, c.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -479,9 +462,9 @@ func TestOutputsUseOnlyTheProvidersDocumentedFields(t *testing.T) {
 }
 
 func TestLargeWholeNumbersStayWhole(t *testing.T) {
-	c := Context{Cluster: "prod"}
+	c := render.Context{Cluster: "prod"}
 	c.AWS.RootVolumeSize = 9000000000000000001
-	docs, err := Render(rendered(t, "aws.yaml", false, nil), TargetCAPI, c)
+	docs, err := render.Render(rendered(t, "aws.yaml", false, nil), render.TargetCAPI, c)
 	if err != nil {
 		t.Fatal(err)
 	}
