@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
 	"github.com/byoos/byoos/finding"
@@ -67,23 +68,29 @@ value or a target the profile's cloud does not have exits 2.`,
 		RunE: func(c *cobra.Command, args []string) error { return e.runRender(args[0], f) },
 	}
 	fl := c.Flags()
+	f.register(fl)
+	fl.StringArrayVar(&f.sets, "set", nil, "cluster context: system.KEY=V, var.NAME=V, macro.NAME=V (repeatable)")
+	fl.BoolVar(&f.allowEmulator, "allow-emulator", false, "accept Azure storage emulator (Azurite) blob URLs")
+	return c
+}
+
+// register adds the flags byoos render and byoos profile render share.
+func (f *renderFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.output, "output", "o", "yaml", "output format: yaml or json")
 	fl.StringVar(&f.target, "target", string(render.TargetValues), "what to render: values, capi or edge-user-data")
-	fl.StringArrayVar(&f.sets, "set", nil, "cluster context: system.KEY=V, var.NAME=V, macro.NAME=V (repeatable)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print secret values instead of masking them")
-	fl.BoolVar(&f.allowEmulator, "allow-emulator", false, "accept Azure storage emulator (Azurite) blob URLs")
 	fl.StringVar(&f.cluster, "cluster", "", "Cluster API cluster name (context key cluster)")
 	fl.StringVar(&f.namespace, "namespace", "", "namespace of the machine templates (context key namespace; default default)")
 	fl.StringVar(&f.region, "region", "", "cloud region; the Azure location of the managed image (context key region)")
 	fl.StringVar(&f.contextFile, "context", "", "cluster context file (YAML with the context keys)")
 	fl.StringArrayVar(&f.params, "param", nil, "context key: KEY=VALUE, e.g. aws.instanceType=m6i.large (repeatable)")
 	fl.StringVar(&f.armOut, "arm-out", "", "azure: write the ARM template of the managed image to this file")
-	return c
 }
 
-func (e *env) runRender(file string, f renderFlags) error {
+// check checks the flags' values that need no profile.
+func (f renderFlags) check() (render.Target, error) {
 	if f.output != "yaml" && f.output != "json" {
-		return usageErr("--output %q: use yaml or json", f.output)
+		return "", usageErr("--output %q: use yaml or json", f.output)
 	}
 	target := render.Target(f.target)
 	known := false
@@ -91,13 +98,21 @@ func (e *env) runRender(file string, f renderFlags) error {
 		known = known || t == target
 	}
 	if !known {
-		return usageErr("--target %q: use values, capi or edge-user-data", f.target)
+		return "", usageErr("--target %q: use values, capi or edge-user-data", f.target)
 	}
 	if target == render.TargetEdgeUserData && f.output == "json" {
-		return usageErr("--target edge-user-data writes #cloud-config YAML; -o json does not apply")
+		return "", usageErr("--target edge-user-data writes #cloud-config YAML; -o json does not apply")
 	}
 	if f.armOut != "" && target != render.TargetCAPI {
-		return usageErr("--arm-out applies to --target capi of an azure profile")
+		return "", usageErr("--arm-out applies to --target capi of an azure profile")
+	}
+	return target, nil
+}
+
+func (e *env) runRender(file string, f renderFlags) error {
+	target, err := f.check()
+	if err != nil {
+		return err
 	}
 	rc, err := e.renderContext(f)
 	if err != nil {

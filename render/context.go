@@ -386,3 +386,24 @@ func KeysHelp() string {
 	}
 	return b.String()
 }
+
+// Params returns the keys c sets, as the text Set reads back (the form of
+// --param KEY=VALUE and of the API's context); zero fields are left out.
+func (c Context) Params() map[string]string {
+	out := map[string]string{}
+	for _, k := range keyDocs {
+		f, ok := fieldOf(&c, k.Name)
+		if !ok || f.IsZero() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.String:
+			out[k.Name] = f.String()
+		case reflect.Int32, reflect.Int64:
+			out[k.Name] = strconv.FormatInt(f.Int(), 10)
+		case reflect.Bool:
+			out[k.Name] = strconv.FormatBool(f.Bool())
+		}
+	}
+	return out
+}

@@ -143,3 +143,29 @@ func FuzzParseContext(f *testing.F) {
 		_ = c.withDefaults()
 	})
 }
+
+func TestParamsGiveBackTheContextSetReads(t *testing.T) {
+	var c Context
+	for k, v := range map[string]string{"cluster": "prod", "region": "westeurope", "aws.rootVolumeSize": "120", "azure.osDiskSizeGB": "64",
+		"vsphere.network": "VM Network", "edge.registryInsecure": "true"} {
+		if err := c.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := c.Params()
+	if len(p) != 6 || p["aws.rootVolumeSize"] != "120" || p["edge.registryInsecure"] != "true" || p["vsphere.network"] != "VM Network" {
+		t.Errorf("params %v", p)
+	}
+	var back Context
+	for k, v := range p {
+		if err := back.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if back != c {
+		t.Errorf("set from its params: %+v, want %+v", back, c)
+	}
+	if n := len((Context{}).Params()); n != 0 {
+		t.Errorf("an empty context has %d params", n)
+	}
+}
