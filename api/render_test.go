@@ -193,6 +193,7 @@ func TestRenderRefusesWhatItCannotRenderNamingWhatToSet(t *testing.T) {
 		{"an unknown target lists every target", e.admin, e.project, aws, wire.RenderRequest{Target: "terraform"}, 400,
 			`target "terraform" does not exist; the targets are values, capi, edge-user-data`},
 		{"a body that is not JSON is refused", e.admin, e.project, aws, "{", 400, ""},
+		{"an empty body renders the values", e.admin, e.project, aws, nil, 200, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var eb struct{ Code, Message string }
