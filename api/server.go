@@ -216,6 +216,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "DELETE /v1/clusterprofiles/{uid}", true, s.deleteProfile)
 	s.route(mux, "PATCH /v1/clusterprofiles/{uid}/publish", true, s.publishProfile)
 	s.route(mux, "POST /v1/clusterprofiles/{uid}/verify", true, s.verifyProfile)
+	s.route(mux, "POST /v1/clusterprofiles/{uid}/render", false, s.renderProfile)
 	s.route(mux, "PATCH /v1/clusterprofiles/{uid}/metadata", true, s.patchProfileMetadata)
 	s.route(mux, "GET /v1/clusterprofiles/{uid}/variables", false, s.getVariables)
 	s.route(mux, "PUT /v1/clusterprofiles/{uid}/variables", true, s.putVariables)

@@ -35,12 +35,13 @@ tenant's profiles.
   byoos profile get rhel8-aws
   byoos profile export rhel8-aws > rhel8-aws.yaml
   byoos profile verify rhel8-aws --region eu-west-1
+  byoos profile render rhel8-aws --target capi --cluster prod --region eu-west-1
 
 ` + connHelp,
 	}
 	f.register(c.PersistentFlags())
 	f.registerScope(c.PersistentFlags(), "profiles")
-	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f), e.profileVerifyCmd(f))
+	c.AddCommand(e.profileApplyCmd(f), e.profileGetCmd(f), e.profileListCmd(f), e.profileDeleteCmd(f), e.profilePublishCmd(f), e.profileExportCmd(f), e.profileVerifyCmd(f), e.profileRenderCmd(f))
 	return c
 }
 

@@ -190,3 +190,15 @@ func (c *Client) VerifyProfile(ctx context.Context, uid string, req wire.VerifyR
 	}
 	return &out, nil
 }
+
+// RenderProfile renders on the server profile uid (its published version,
+// or its draft: never published, or req.Draft) to req.Target for the
+// cluster context req.Context (POST /v1/clusterprofiles/{uid}/render).
+// Secrets are masked unless req.ShowSecrets, which only an admin key may ask.
+func (c *Client) RenderProfile(ctx context.Context, uid string, req wire.RenderRequest) (*wire.Rendering, error) {
+	var out wire.Rendering
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/clusterprofiles/" + pathEscape(uid) + "/render", body: jsonBody(req), scoped: true, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

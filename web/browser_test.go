@@ -215,7 +215,7 @@ func setValues(layer, text string) chromedp.Action[chromedp.Void] {
 
 // readmeShots are the screenshots the README shows.
 var readmeShots = map[string]bool{"wizard-os-layer": true, "editor-azure-gallery-finding": true, "profile-edge-masked": true, "signin-wrong-key": true,
-	"macros": true, "profile-macros-used": true, "profile-verify": true}
+	"macros": true, "profile-macros-used": true, "profile-verify": true, "profile-render-azure": true}
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -534,7 +534,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the history reads %q, want the create event", h)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('#profile-actions button#verify, #profile-actions button#render').length`); n != 2 {
-			t.Errorf("%d placeholder buttons for verify and render, want 2", n)
+			t.Errorf("%d buttons for verify and render, want 2", n)
 		}
 		screenshot(t, ctx, "profile-edge-masked")
 

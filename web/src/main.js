@@ -9,6 +9,7 @@ import { wizardView } from './wizard.js';
 import { registriesView } from './registries.js';
 import { macrosView } from './macros.js';
 import { verifyPanel, verifyRefusal } from './verify.js';
+import { renderPanel } from './render.js';
 
 const PUBLIC_REPO = '5e0000000000000000000001';
 const CLOUDS = [
@@ -302,6 +303,7 @@ async function profileView(uid) {
 
   const verify = verifyPanel({ uid, cloudType: draft.cloudType, errorText, alertBox, onCleanup: (f) => cleanup.push(f) });
   whoami().then((me) => verify.refuse(verifyRefusal(me)), () => {}); // unknown: the server decides
+  const rendering = renderPanel({ uid, cloudType: draft.cloudType, errorText, alertBox, onCleanup: (f) => cleanup.push(f) });
   const findings = p.status.findings || [];
   const audits = h('ul', { class: 'audit' }, h('li', {}, 'Loading…'));
   main.append(
@@ -312,11 +314,8 @@ async function profileView(uid) {
     msg,
     h('section', { class: 'actions-area', id: 'profile-actions', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, 'Actions'),
-      h('div', { class: 'actions' }, publishBtn,
-        // Render arrives as an API endpoint in later work; it gets its button here.
-        h('button', { type: 'button', disabled: true, id: 'render', 'aria-describedby': 'next-note' }, 'Render to Cluster API')),
-      h('p', { class: 'help', id: 'next-note' }, 'Render comes with the next API endpoint.'),
-      verify.el),
+      h('div', { class: 'actions' }, publishBtn),
+      verify.el, rendering.el),
     h('section', { 'aria-labelledby': 'layers-h' }, h('h2', { id: 'layers-h' }, 'Layers (draft)'),
       h('p', { class: 'help' }, 'Secret values are shown as ******** and kept when you save without changing them.'), layers),
     h('section', { id: 'macros-used', 'aria-labelledby': 'macros-used-h' }, h('h2', { id: 'macros-used-h' }, 'Macros used'), macrosUsed(p)),
