@@ -69,8 +69,8 @@ type fakeAWS struct {
 	// pages holds the nextToken of each DescribeRepositories call ("" for
 	// the first page): the pages read, once each however often the SDK
 	// retried one (it does, when a call fails in transit on a loaded machine).
-	pages map[string]bool
-	regions    []string
+	pages   map[string]bool
+	regions []string
 	// keyIDs keeps the access key id of each call, as OPERATION:KEY.
 	keyIDs []string
 }
