@@ -185,7 +185,7 @@ func renderAzure(p *wire.Profile, m meta, im image, c Context) ([]Document, erro
 	size := az.OSDiskSizeGB
 	amt := &AzureMachineTemplate{
 		APIVersion: CAPZAPIVersion, Kind: "AzureMachineTemplate",
-		Metadata: ObjectMeta{Name: m.Name, Namespace: m.Namespace, Labels: m.Labels, Annotations: m.Annotations},
+		Metadata: ObjectMeta(m),
 		Spec: AzureMachineTemplateSpec{Template: AzureMachineTemplateResource{Spec: AzureMachineSpec{
 			VMSize: az.VMSize,
 			Image:  &AzureImage{ID: &id},

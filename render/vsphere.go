@@ -97,7 +97,7 @@ func renderVSphere(m meta, im image, c Context) ([]Document, error) {
 	}
 	obj := &VSphereMachineTemplate{
 		APIVersion: CAPVGroup + "/" + vs.APIVersion, Kind: "VSphereMachineTemplate",
-		Metadata: ObjectMeta{Name: m.Name, Namespace: m.Namespace, Labels: m.Labels, Annotations: m.Annotations},
+		Metadata: ObjectMeta(m),
 		Spec: VSphereMachineTemplateSpec{Template: VSphereMachineTemplateResource{Spec: VSphereMachineSpec{
 			Template: tpl.Path, CloneMode: vs.CloneMode,
 			Server: vs.Server, Thumbprint: vs.Thumbprint,
