@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/byoos/byoos/httpguard"
 	"github.com/byoos/byoos/secret"
 )
 
@@ -122,77 +123,18 @@ func (r *run) transport(base http.RoundTripper) (http.RoundTripper, error) {
 		t.TLSClientConfig = cfg
 		base, r.closeIdle = t, t.CloseIdleConnections
 	}
-	return &guard{base: base, max: r.lim.MaxArchiveBytes + maxIndexBytes + slack}, nil
+	return httpguard.Transport(base, r.lim.MaxArchiveBytes+maxIndexBytes+slack), nil
 }
 
-// guard is the round tripper under every request: it upgrades plain http
-// to https (go-containerregistry picks http for loopback and private
-// addresses, and credentials never travel in clear) and refuses response
-// bodies over max bytes.
-type guard struct {
-	base http.RoundTripper
-	max  int64
-}
-
-// RoundTrip implements http.RoundTripper.
-func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
-	switch req.URL.Scheme {
-	case "https":
-	case "http":
-		r2 := req.Clone(req.Context())
-		u := *req.URL
-		u.Scheme = "https"
-		r2.URL = &u
-		req = r2
-	default:
-		return nil, fmt.Errorf("refusing %s: only https is spoken", req.URL.Redacted())
-	}
-	resp, err := g.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = &capped{rc: resp.Body, left: g.max, max: g.max}
-	return resp, nil
-}
-
-// capped is a response body that fails with a *tooLargeError past max bytes.
-type capped struct {
-	rc        io.ReadCloser
-	left, max int64
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		n, err := c.rc.Read(one[:])
-		if n > 0 {
-			return 0, &tooLargeError{max: c.max}
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.rc.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-func (c *capped) Close() error { return c.rc.Close() }
-
-// tooLargeError is a response or archive over its limit.
-type tooLargeError struct{ max int64 }
-
-func (e *tooLargeError) Error() string { return fmt.Sprintf("larger than %d bytes", e.max) }
-
-// readLimited reads r, refusing more than max bytes with a *tooLargeError.
+// readLimited reads r, refusing more than max bytes with a
+// *httpguard.TooLargeError.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, &tooLargeError{max: max}
+		return nil, &httpguard.TooLargeError{Max: max}
 	}
 	return b, nil
 }
@@ -260,7 +202,7 @@ func classify(err error) *Error {
 	with := func(reason, msg string) *Error { return &Error{Reason: reason, Message: msg, Err: err} }
 	var (
 		te       *transport.Error
-		tooLarge *tooLargeError
+		tooLarge *httpguard.TooLargeError
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
@@ -275,7 +217,7 @@ func classify(err error) *Error {
 	)
 	switch {
 	case errors.As(err, &tooLarge):
-		return with(ReasonLimit, "the registry sent a response "+tooLarge.Error())
+		return with(ReasonLimit, fmt.Sprintf("the registry sent a response larger than %d bytes", tooLarge.Max))
 	case errors.As(err, &te):
 		return statusError(te.StatusCode, describeTransportError(te), err)
 	case errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):

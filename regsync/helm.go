@@ -20,6 +20,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/byoos/byoos/httpguard"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/version"
 )
@@ -130,7 +131,7 @@ func (r *run) index(ctx context.Context, c *http.Client, base *url.URL) (*helmIn
 		if errors.As(err, &e) && e.Reason == ReasonNotFound {
 			return nil, &Error{Reason: ReasonNotFound, Message: fmt.Sprintf("there is no index.yaml at %s", iu.Redacted()), Err: err}
 		}
-		var tl *tooLargeError
+		var tl *httpguard.TooLargeError
 		if errors.As(err, &tl) {
 			return nil, &Error{Reason: ReasonLimit, Message: fmt.Sprintf("index.yaml is larger than %d bytes", maxIndexBytes), Err: err}
 		}
@@ -339,7 +340,7 @@ func (r *run) readChart(ctx context.Context, c *http.Client, base *url.URL, e he
 	}
 	b, err := r.get(ctx, c, u, auth, r.lim.MaxArchiveBytes)
 	if err != nil {
-		var tl *tooLargeError
+		var tl *httpguard.TooLargeError
 		if errors.As(err, &tl) {
 			return nil, fmt.Sprintf("limit: the chart is larger than %d bytes", r.lim.MaxArchiveBytes)
 		}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/byoos/byoos/httpguard"
 )
 
 func TestChartURLSendsCredentialsOnlyToTheRepositoryHost(t *testing.T) {
@@ -136,11 +138,19 @@ func TestCappedBodiesAndReadsRefuseWhatIsTooLarge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			body := &capped{rc: io.NopCloser(bytes.NewReader(make([]byte, tc.size))), left: 10, max: 10}
-			_, err := io.ReadAll(body)
-			var tl *tooLargeError
+			rt := httpguard.Transport(bodyOf(make([]byte, tc.size)), 10)
+			req, _ := http.NewRequest("GET", "https://registry.example/v2/", nil)
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = io.ReadAll(resp.Body)
+			var tl *httpguard.TooLargeError
 			if tc.ok != (err == nil) || (!tc.ok && !errors.As(err, &tl)) {
-				t.Fatalf("capped: %v", err)
+				t.Fatalf("a guarded body: %v", err)
+			}
+			if !tc.ok && classify(err).Reason != ReasonLimit {
+				t.Fatalf("a guarded body classified as %q", classify(err).Reason)
 			}
 			_, err = readLimited(bytes.NewReader(make([]byte, tc.size)), 10)
 			if tc.ok != (err == nil) || (!tc.ok && !errors.As(err, &tl)) {
@@ -151,6 +161,13 @@ func TestCappedBodiesAndReadsRefuseWhatIsTooLarge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bodyOf is a round tripper that answers every request with b.
+type bodyOf []byte
+
+func (b bodyOf) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(b))}, nil
 }
 
 func TestSelectArchive(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/httpguard"
 	"github.com/byoos/byoos/pack"
 	"github.com/byoos/byoos/version"
 )
@@ -403,7 +404,7 @@ func (r *run) readArchive(ctx context.Context, p *remote.Puller, repo name.Repos
 	b, err := readLimited(rc, r.lim.MaxArchiveBytes)
 	rc.Close()
 	if err != nil {
-		var tl *tooLargeError
+		var tl *httpguard.TooLargeError
 		if errors.As(err, &tl) {
 			return nil, fmt.Sprintf("limit: the archive is larger than %d bytes", r.lim.MaxArchiveBytes)
 		}

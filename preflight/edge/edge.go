@@ -32,6 +32,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/byoos/byoos/finding"
+	"github.com/byoos/byoos/httpguard"
 	"github.com/byoos/byoos/preflight"
 	"github.com/byoos/byoos/secret"
 )
@@ -156,7 +157,7 @@ func (c *Checker) puller(img preflight.Image, rt *http.Transport) (*remote.Pulle
 	if img.Username != "" || img.Password != "" {
 		auth = &authn.Basic{Username: img.Username, Password: img.Password}
 	}
-	p, err := remote.NewPuller(remote.WithTransport(&guard{base: rt}), remote.WithAuth(auth),
+	p, err := remote.NewPuller(remote.WithTransport(httpguard.Transport(rt, maxResponseBytes)), remote.WithAuth(auth),
 		remote.WithUserAgent(c.cfg.UserAgent), remote.WithRetryBackoff(c.cfg.Retry))
 	if err != nil {
 		return nil, err
@@ -354,57 +355,3 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
-
-// guard is the round tripper under every request: plain http is upgraded
-// to https (go-containerregistry tries http for loopback and private
-// registries, and credentials never travel in clear), and response bodies
-// are bounded.
-type guard struct {
-	base http.RoundTripper
-}
-
-// RoundTrip implements http.RoundTripper.
-func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
-	switch req.URL.Scheme {
-	case "https":
-	case "http":
-		r2 := req.Clone(req.Context())
-		u := *req.URL
-		u.Scheme = "https"
-		r2.URL = &u
-		req = r2
-	default:
-		return nil, fmt.Errorf("refusing %s: only https is spoken", req.URL.Redacted())
-	}
-	resp, err := g.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = &capped{rc: resp.Body, left: maxResponseBytes}
-	return resp, nil
-}
-
-// capped is a response body that fails past its limit.
-type capped struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		if n, err := c.rc.Read(one[:]); n > 0 {
-			return 0, fmt.Errorf("the registry's answer is larger than %d bytes", maxResponseBytes)
-		} else {
-			return 0, err
-		}
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.rc.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-func (c *capped) Close() error { return c.rc.Close() }
