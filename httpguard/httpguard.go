@@ -1,13 +1,17 @@
-// Package httpguard holds the round tripper that registry clients run
-// every request through: it speaks HTTPS only (go-containerregistry tries
-// plain http for loopback and private registries, and credentials must never
-// travel in clear) and bounds every response body.
+// Package httpguard holds what registry clients send every request
+// through: a round tripper that speaks HTTPS only (go-containerregistry
+// tries plain http for loopback and private registries, and credentials
+// must never travel in clear) and bounds every response body, and the TLS
+// settings that trust a registry's own CA certificate.
 package httpguard
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // TooLargeError is a response body over its limit.
@@ -77,3 +81,31 @@ func (c *capped) Read(p []byte) (int, error) {
 }
 
 func (c *capped) Close() error { return c.rc.Close() }
+
+// TLSConfig returns a copy of cfg (a TLS 1.2 minimum when cfg is nil) that
+// also trusts the PEM certificates in caPEM, beside cfg's roots or, when it
+// has none, the system's. An empty caPEM adds nothing; ok is false when
+// caPEM is not empty but holds no certificate.
+func TLSConfig(cfg *tls.Config, caPEM string) (out *tls.Config, ok bool) {
+	out = &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg != nil {
+		out = cfg.Clone()
+	}
+	if strings.TrimSpace(caPEM) == "" {
+		return out, true
+	}
+	pool := out.RootCAs
+	if pool == nil {
+		var err error
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	if !pool.AppendCertsFromPEM([]byte(caPEM)) {
+		return nil, false
+	}
+	out.RootCAs = pool
+	return out, true
+}

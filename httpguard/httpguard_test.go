@@ -2,11 +2,20 @@ package httpguard_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/byoos/byoos/httpguard"
 )
@@ -71,4 +80,37 @@ func TestABodyOverItsLimitFailsWithTooLargeError(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTLSConfigTrustsTheCAWithTheRootsItHad(t *testing.T) {
+	caPEM := selfSigned(t)
+	base := &tls.Config{MinVersion: tls.VersionTLS13, ServerName: "r.example"}
+	got, ok := httpguard.TLSConfig(base, caPEM)
+	if !ok || got == base || got.MinVersion != tls.VersionTLS13 || got.ServerName != "r.example" || got.RootCAs == nil {
+		t.Fatalf("TLSConfig(base, ca) = %+v, %v; want a copy of base with roots", got, ok)
+	}
+	if base.RootCAs != nil {
+		t.Error("the caller's config was changed")
+	}
+	if got, ok := httpguard.TLSConfig(nil, "  \n"); !ok || got.MinVersion != tls.VersionTLS12 || got.RootCAs != nil {
+		t.Errorf("no CA: %+v, %v; want TLS 1.2 and the system's roots", got, ok)
+	}
+	if _, ok := httpguard.TLSConfig(nil, "not a certificate"); ok {
+		t.Error("text without a certificate was taken as a CA")
+	}
+}
+
+func selfSigned(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

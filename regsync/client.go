@@ -100,24 +100,9 @@ func (r *run) transport(base http.RoundTripper) (http.RoundTripper, error) {
 	}
 	if t, ok := base.(*http.Transport); ok {
 		t = t.Clone()
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-		if t.TLSClientConfig != nil {
-			cfg = t.TLSClientConfig.Clone()
-		}
-		if r.src.CACert != "" {
-			pool := cfg.RootCAs
-			if pool == nil {
-				var err error
-				if pool, err = x509.SystemCertPool(); err != nil {
-					pool = x509.NewCertPool()
-				}
-			} else {
-				pool = pool.Clone()
-			}
-			if !pool.AppendCertsFromPEM([]byte(r.src.CACert)) {
-				return nil, &Error{Reason: ReasonTLS, Message: "the CA certificate holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)"}
-			}
-			cfg.RootCAs = pool
+		cfg, ok := httpguard.TLSConfig(t.TLSClientConfig, r.src.CACert)
+		if !ok {
+			return nil, &Error{Reason: ReasonTLS, Message: "the CA certificate holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)"}
 		}
 		cfg.InsecureSkipVerify = r.src.InsecureSkipVerify
 		t.TLSClientConfig = cfg

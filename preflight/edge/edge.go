@@ -117,24 +117,9 @@ func (c *Checker) transport(caPEM string) (*http.Transport, error) {
 	// Checks run concurrently, many against one registry: keep their
 	// connections for the next check rather than the default two.
 	t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, idleConnsPerHost)
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.TLSClientConfig != nil {
-		cfg = t.TLSClientConfig.Clone()
-	}
-	if key != "" {
-		pool := cfg.RootCAs
-		if pool == nil {
-			var err error
-			if pool, err = x509.SystemCertPool(); err != nil {
-				pool = x509.NewCertPool()
-			}
-		} else {
-			pool = pool.Clone()
-		}
-		if !pool.AppendCertsFromPEM([]byte(caPEM)) {
-			return nil, errors.New("providerCredentials.certificate holds no PEM certificate")
-		}
-		cfg.RootCAs = pool
+	cfg, ok := httpguard.TLSConfig(t.TLSClientConfig, caPEM)
+	if !ok {
+		return nil, errors.New("providerCredentials.certificate holds no PEM certificate")
 	}
 	t.TLSClientConfig = cfg
 	c.transports[key] = t
